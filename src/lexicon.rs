@@ -1,0 +1,140 @@
+//! Cue lexicons for the four claim labels of LABELS.md, in Indonesian and English.
+//!
+//! Entries are stems, matched against the stem of each token (see
+//! [`crate::features`]), so one entry covers a word family: "tuntut" matches
+//! menuntut, tuntutan, dituntut; "ingat" matches memperingatkan, peringatan,
+//! diperingatkan. English entries are Snowball (Porter2) stems: "threaten"
+//! covers threaten, threatened, threatening.
+//!
+//! A cue only raises a feature; the classifier learns how much it counts, which
+//! is how "pertemuan itu membahas tuntutan nelayan" can still come out
+//! procedural.
+
+/// A cue class: which label a word family points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    Demand,
+    Denial,
+    Warning,
+    Procedural,
+    /// A negator: changes what the following cue means.
+    Negation,
+    /// A verb of saying: marks attribution ("kata", "said").
+    Attribution,
+}
+
+impl Cue {
+    pub fn name(self) -> &'static str {
+        match self {
+            Cue::Demand => "demand",
+            Cue::Denial => "denial",
+            Cue::Warning => "warning",
+            Cue::Procedural => "procedural",
+            Cue::Negation => "neg",
+            Cue::Attribution => "attrib",
+        }
+    }
+}
+
+const DEMAND: &[&str] = &[
+    // Indonesian stems (sastrawi)
+    "tuntut", "desak", "minta", "pinta", "seru", "syarat", "harus", "wajib", "imbau", "jamin",
+    "perintah", "ultimatum", "mohon", "tagih", "ingin", "hendak", "mesti", "perlu", "dorong",
+    // English stems (Porter2)
+    "demand", "urg", "call", "insist", "requir", "ask", "must", "press", "appeal", "guarante",
+    "should", "request", "condit", "prerequisit", "want", "need", "order",
+];
+
+const DENIAL: &[&str] = &[
+    "bantah", "sangkal", "tepis", "tolak", "bohong", "fitnah", "hoaks", "keliru", "benar", "niat",
+    "sanggah", "ingkar", "abai", "mustahil",
+    "deni", "deny", "reject", "refus", "dismiss", "rebuff", "rule", "groundless", "baseless",
+    "fals", "untru", "unfound", "fabric", "intent", "declin", "nonstart", "spurn",
+];
+
+const WARNING: &[&str] = &[
+    "ingat", "ancam", "konsekuensi", "sanksi", "risiko", "bahaya", "balas", "hadap", "akibat",
+    "perang", "serang", "garis", "tanggung", "sesal", "hukum", "eskalasi",
+    "warn", "threaten", "threat", "caution", "consequ", "sanction", "retali", "price", "risk",
+    "danger", "respons", "escal", "punish", "regret", "line", "repercuss",
+];
+
+const PROCEDURAL: &[&str] = &[
+    "jadwal", "runding", "temu", "tatap", "kunjung", "delegasi", "putar", "agenda", "bahas",
+    "dialog", "lanjut", "gelar", "konferensi", "ktt", "sidang", "rapat", "negosiasi", "utus",
+    "tunda", "mediasi", "bicara", "telepon", "hadir", "tuan", "tiba",
+    "schedul", "meet", "talk", "round", "held", "hold", "conven", "agenda", "deleg", "visit",
+    "summit", "negoti", "host", "postpon", "resum", "mediat", "envoy", "session", "phone", "call",
+    "discuss", "attend", "arriv",
+];
+
+const NEGATION: &[&str] = &[
+    "tidak", "tak", "bukan", "belum", "tanpa", "enggan", "jangan", "tiada",
+    "not", "no", "never", "without", "nor", "n't", "cannot",
+];
+
+const ATTRIBUTION: &[&str] = &[
+    "kata", "ujar", "tutur", "ungkap", "jelas", "tegas", "tambah", "sebut", "nyata", "sampai",
+    "said", "say", "told", "tell", "ad", "accord", "state", "announc",
+];
+
+const ALL: [Cue; 6] =
+    [Cue::Demand, Cue::Denial, Cue::Warning, Cue::Procedural, Cue::Negation, Cue::Attribution];
+
+fn words(cue: Cue) -> &'static [&'static str] {
+    match cue {
+        Cue::Demand => DEMAND,
+        Cue::Denial => DENIAL,
+        Cue::Warning => WARNING,
+        Cue::Procedural => PROCEDURAL,
+        Cue::Negation => NEGATION,
+        Cue::Attribution => ATTRIBUTION,
+    }
+}
+
+/// A set of cue classes, one bit per [`Cue`] (a stem may point to two labels, e.g. "call").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cues(u8);
+
+impl Cues {
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn contains(self, cue: Cue) -> bool {
+        self.0 & (1 << cue as u8) != 0
+    }
+    pub fn iter(self) -> impl Iterator<Item = Cue> {
+        ALL.into_iter().filter(move |&c| self.contains(c))
+    }
+}
+
+/// The cue classes of a stem; a hash lookup, built once.
+pub fn lookup(stem: &str) -> Cues {
+    static TABLE: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, Cues>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = rustc_hash::FxHashMap::default();
+        for cue in ALL {
+            for word in words(cue) {
+                table.entry(*word).or_insert(Cues(0)).0 |= 1 << cue as u8;
+            }
+        }
+        table
+    });
+    table.get(stem).copied().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_map_to_their_labels() {
+        assert_eq!(lookup("tuntut").iter().collect::<Vec<_>>(), [Cue::Demand]);
+        assert_eq!(lookup("bantah").iter().collect::<Vec<_>>(), [Cue::Denial]);
+        assert_eq!(lookup("ancam").iter().collect::<Vec<_>>(), [Cue::Warning]);
+        assert_eq!(lookup("runding").iter().collect::<Vec<_>>(), [Cue::Procedural]);
+        assert_eq!(lookup("call").iter().collect::<Vec<_>>(), [Cue::Demand, Cue::Procedural]);
+        assert!(lookup("makan").is_empty());
+    }
+}
