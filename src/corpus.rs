@@ -1,0 +1,232 @@
+//! Reading labelled sentences: TSV or CSV with a header row, or JSON Lines.
+//!
+//! Every record needs `text` and `label`; `lang` and `source` are optional and
+//! any other field is ignored. Errors name the file and the 1-based line.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{KlaimError, Result};
+
+/// One labelled sentence.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Example {
+    pub text: String,
+    pub label: String,
+    pub lang: Option<String>,
+    pub source: Option<String>,
+}
+
+/// The layouts LABELS.md allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Tsv,
+    Csv,
+    JsonLines,
+}
+
+impl Format {
+    /// From the file name (a trailing `.gz` is looked through), else from the first line.
+    pub fn detect(path: &Path, first_line: &[u8]) -> Format {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        if name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json") {
+            Format::JsonLines
+        } else if name.ends_with(".tsv") || name.ends_with(".tab") {
+            Format::Tsv
+        } else if name.ends_with(".csv") {
+            Format::Csv
+        } else if first_line.trim_ascii_start().starts_with(b"{") {
+            Format::JsonLines
+        } else if first_line.contains(&b'\t') {
+            Format::Tsv
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+/// Opens a file for reading, decompressing `.gz` transparently.
+pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    let file = File::open(path).map_err(|e| KlaimError::io(path, e))?;
+    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    Ok(if gz {
+        Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(file)))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, file))
+    })
+}
+
+/// Reads every labelled record of `path`. Any bad record is an error: a model
+/// trained on silently dropped data is worse than no model.
+pub fn read_labelled(path: &Path) -> Result<Vec<Example>> {
+    let mut bytes = Vec::new();
+    open(path)?.read_to_end(&mut bytes).map_err(|e| KlaimError::io(path, e))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(KlaimError::Dataset { path: path.into(), message: "the file is empty".into() });
+    }
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let examples = match Format::detect(path, first) {
+        Format::JsonLines => read_jsonl(path, &bytes)?,
+        Format::Tsv => read_delimited(path, &bytes, b'\t')?,
+        Format::Csv => read_delimited(path, &bytes, b',')?,
+    };
+    if examples.is_empty() {
+        return Err(KlaimError::Dataset { path: path.into(), message: "the file holds no records".into() });
+    }
+    Ok(examples)
+}
+
+/// Reads several files into one list, in order.
+pub fn read_all<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<Example>> {
+    let mut all = Vec::new();
+    for p in paths {
+        all.extend(read_labelled(p.as_ref())?);
+    }
+    Ok(all)
+}
+
+#[derive(Deserialize)]
+struct JsonRecord {
+    text: Option<serde_json::Value>,
+    label: Option<serde_json::Value>,
+    lang: Option<String>,
+    source: Option<String>,
+}
+
+fn utf8<'a>(path: &Path, line: usize, bytes: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        KlaimError::data(path, line, format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()))
+    })
+}
+
+fn field(path: &Path, line: usize, name: &str, value: Option<String>) -> Result<String> {
+    match value {
+        Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
+        Some(_) => Err(KlaimError::data(path, line, format!("the record has an empty `{name}`"))),
+        None => Err(KlaimError::data(path, line, format!("the record has no `{name}` field"))),
+    }
+}
+
+fn read_jsonl(path: &Path, bytes: &[u8]) -> Result<Vec<Example>> {
+    let mut out = Vec::new();
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = i + 1;
+        let text = utf8(path, line, raw)?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let rec: JsonRecord = serde_json::from_str(text)
+            .map_err(|e| KlaimError::data(path, line, format!("not a JSON object: {e}")))?;
+        let as_string = |v: Option<serde_json::Value>| match v {
+            Some(serde_json::Value::String(s)) => Some(s),
+            Some(serde_json::Value::Null) | None => None,
+            Some(other) => Some(other.to_string()),
+        };
+        out.push(Example {
+            text: field(path, line, "text", as_string(rec.text))?,
+            label: field(path, line, "label", as_string(rec.label))?,
+            lang: rec.lang,
+            source: rec.source,
+        });
+    }
+    Ok(out)
+}
+
+fn read_delimited(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Vec<Example>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        // TSV files carry quotes inside sentences; only CSV uses quoting.
+        .quoting(delimiter == b',')
+        .from_reader(bytes);
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| KlaimError::data(path, 1, format!("cannot read the header row: {e}")))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim_ascii().eq_ignore_ascii_case(name.as_bytes()));
+    let kind = if delimiter == b',' { "CSV" } else { "TSV" };
+    let missing = |name: &str| {
+        KlaimError::data(path, 1, format!("the {kind} header has no `{name}` column (a header row naming `text` and `label` is required)"))
+    };
+    let text_col = column("text").ok_or_else(|| missing("text"))?;
+    let label_col = column("label").ok_or_else(|| missing("label"))?;
+    let (lang_col, source_col) = (column("lang"), column("source"));
+
+    let mut out = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line() as usize;
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(KlaimError::data(path, line, format!("malformed {kind} record: {e}"))),
+        }
+        let line = record.position().map_or(line, |p| p.line() as usize);
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        let get = |col: Option<usize>| -> Result<Option<String>> {
+            match col.and_then(|c| record.get(c)) {
+                Some(b) => Ok(Some(utf8(path, line, b)?.to_string())),
+                None => Ok(None),
+            }
+        };
+        out.push(Example {
+            text: field(path, line, "text", get(Some(text_col))?)?,
+            label: field(path, line, "label", get(Some(label_col))?)?,
+            lang: get(lang_col)?.filter(|s| !s.is_empty()),
+            source: get(source_col)?.filter(|s| !s.is_empty()),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(name: &str, content: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::File::create(&path).unwrap().write_all(content).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn reads_all_three_formats() {
+        let (_d, p) = file("a.tsv", b"text\tlabel\tlang\nKami menolak \"usul\" itu.\tdenial\tid\n");
+        let ex = read_labelled(&p).unwrap();
+        assert_eq!(ex[0].text, "Kami menolak \"usul\" itu.");
+        assert_eq!(ex[0].lang.as_deref(), Some("id"));
+        let (_d, p) = file("a.csv", b"label,text\ndemand,\"Stop, now.\"\n");
+        assert_eq!(read_labelled(&p).unwrap()[0].text, "Stop, now.");
+        let (_d, p) = file("a.jsonl", b"{\"text\": \"Talks resume.\", \"label\": \"procedural\"}\n\n");
+        assert_eq!(read_labelled(&p).unwrap()[0].label, "procedural");
+    }
+
+    #[test]
+    fn errors_name_file_line_and_problem() {
+        let (_d, p) = file("bad.jsonl", b"{\"text\": \"a\", \"label\": \"other\"}\n{\"label\": \"other\"}\n");
+        let msg = read_labelled(&p).unwrap_err().to_string();
+        assert!(msg.contains("bad.jsonl:2:") && msg.contains("no `text`"), "{msg}");
+
+        let (_d, p) = file("bad.tsv", b"sentence\tlabel\nx\tother\n");
+        let msg = read_labelled(&p).unwrap_err().to_string();
+        assert!(msg.contains("bad.tsv:1:") && msg.contains("`text` column"), "{msg}");
+
+        let (_d, p) = file("bad.csv", b"text,label\nok,other\n\xff\xfe,other\n");
+        let msg = read_labelled(&p).unwrap_err().to_string();
+        assert!(msg.contains("bad.csv:3:") && msg.contains("UTF-8"), "{msg}");
+
+        let (_d, p) = file("empty.csv", b"\n");
+        assert!(read_labelled(&p).unwrap_err().to_string().contains("empty"));
+
+        let (_d, p) = file("blank.tsv", b"text\tlabel\n\tother\n");
+        assert!(read_labelled(&p).unwrap_err().to_string().contains("blank.tsv:2: the record has an empty `text`"));
+    }
+}
