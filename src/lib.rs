@@ -7,8 +7,11 @@
 
 
 
+pub mod boilerplate;
+pub mod classify;
 pub mod corpus;
 pub mod error;
+pub mod input;
 pub mod features;
 pub mod lexicon;
 pub mod metrics;

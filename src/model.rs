@@ -280,6 +280,6 @@ pub(crate) fn softmax(v: &mut [f32]) {
     v.iter_mut().for_each(|x| *x /= sum);
 }
 
-pub(crate) fn argmax(v: &[f32]) -> (usize, f32) {
+pub fn argmax(v: &[f32]) -> (usize, f32) {
     v.iter().copied().enumerate().fold((0, f32::NEG_INFINITY), |best, (i, x)| if x > best.1 { (i, x) } else { best })
 }
