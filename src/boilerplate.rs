@@ -40,7 +40,31 @@ const PATTERNS: &[&str] = &[
     r"^(\d{1,2}\s+\w+\s+\d{4}|\w+\s+\d{1,2},\s+\d{4})\W*(\d{1,2}[:.]\d{2})?\s*(wib|wita|wit|gmt|utc|am|pm|a\.m\.|p\.m\.)?\W*$",
     r"^(updated|published|posted|diperbarui|diterbitkan|dipublikasikan)\b.{0,40}\d",
     r"^\d{1,2}[:.]\d{2}\s*(wib|wita|wit|gmt|utc)?$",
+    r"^(jan|feb|mar|apr|may|mei|jun|jul|aug|agu|sep|oct|okt|nov|dec|des)[a-z]*\.?\s+\d{1,2},\s+\d{4}",
+    r"^(monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s+\w+\s+\d{1,2},\s+\d{4}",
+    // navigation items standing alone on a line
+    r"^(home|beranda|internasional|nasional|dunia|world|americas|asia|europe|africa|middle east|news|berita|terkini|terbaru|terpopuler|politik|ekonomi|bisnis|olahraga|sports?|tekno|lifestyle|hiburan|opini|video|foto|live report|my news|sign in|sign up|log ?in|register|daftar|masuk|english|français|español|skip to (main )?content|toggle navigation|language:?|facebook|twitter|x|whatsapp|telegram|linkedin|instagram|email|e-mail|print|cetak|salin link|copy link|share this (page|article|story)|muat lebih banyak|load more|rekomendasi( lain)?|related( information| content| topics)?|privacy policy|kebijakan privasi|pedoman media siber|tentang kami|about us|contact us|kontak|redaksi|read next|suggested topics:?|press releases|press conferences|main points|terms of use|syarat dan ketentuan|menu|search|cari|close|tutup|live|trending)\W*$",
+    r"^back to\b",
+    r"^(\(end\)|\(selesai\)|\(habis\))$",
+    r"^\(?[a-z]{2,4}(/[a-z]{2,4})+\)?$|^\([a-z]{2,4}\)$",
+    r"^#\w+(\s+#\w+)*$",
+    r"^a\s*-\s*a\s*\+$",
+    r"^halaman\s+\d+\s+dari\s+\d+|^halaman selanjutnya|^page \d+ of \d+",
+    r"^\d+$",
+    r"^[a-z]{1,4}/\d+$",
+    r"^\d[\d,.]*(st|nd|rd|th) meeting",
+    r"^(oleh|by)\s*:",
+    r"zoom-in|lihat foto|file photo|un photo/|/reuters|reuters/|antara foto|\(antara/|\(afp/|\(ap/",
+    r"this is not an official record|for media information only|market data delayed|see the full list of|opens new tab|licensing rights|trust principles|reporting by|editing by|welcome to the",
 ];
+
+/// A short piece of text starting in lower case, with no final punctuation,
+/// is a tag or a menu item ("laut china selatan", "nelayan Rote").
+fn is_lowercase_fragment(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_lowercase)
+        && s.split_whitespace().count() <= 4
+        && !s.ends_with(['.', '!', '?', '"', '\u{201D}', ',', ';'])
+}
 
 fn rules() -> &'static RegexSet {
     static RULES: OnceLock<RegexSet> = OnceLock::new();
@@ -61,7 +85,7 @@ pub fn is_boilerplate(sentence: &str) -> bool {
     if s.split_whitespace().count() > 30 {
         return false;
     }
-    rules().is_match(s)
+    rules().is_match(s) || is_lowercase_fragment(s)
 }
 
 #[cfg(test)]

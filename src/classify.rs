@@ -8,7 +8,8 @@ use crate::segment::segment_into;
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Below this confidence a sentence is labelled `other` and marked
-    /// `low_confidence` (only if the model has an `other` label).
+    /// `low_confidence` (only if the model has an `other` label). Furniture
+    /// is labelled `other` in any case.
     pub min_confidence: Option<f32>,
 }
 
@@ -24,7 +25,9 @@ pub struct SentenceResult {
     pub confidence: f32,
     pub probabilities: Vec<f32>,
     pub boilerplate: bool,
-    /// The model's own label, when `min_confidence` replaced it by `other`.
+    /// The confidence was below `min_confidence`, so the label became `other`.
+    pub low_confidence: bool,
+    /// The model's own label, when furniture or low confidence made it `other`.
     pub replaced_label: Option<usize>,
 }
 
@@ -41,14 +44,15 @@ pub fn classify_text(model: &Model, text: &str, base: usize, options: &Options) 
             let sentence = span.text(text);
             let mut probabilities = vec![0.0; model.labels().len()];
             model.predict_proba_into(sentence, &mut probabilities);
-            let (mut label, confidence) = argmax(&probabilities);
-            let mut replaced_label = None;
-            if let (Some(min), Some(other)) = (options.min_confidence, other) {
-                if confidence < min && label != other {
-                    replaced_label = Some(label);
-                    label = other;
-                }
-            }
+            let (model_label, confidence) = argmax(&probabilities);
+            let boilerplate = is_boilerplate(sentence);
+            let low_confidence = options.min_confidence.is_some_and(|min| confidence < min);
+            // LABELS.md: page furniture is `other`, whatever its words say
+            // ("Baca juga: Iran Tolak Tuntutan IAEA" is a link, not a denial).
+            let label = match other {
+                Some(other) if boilerplate || low_confidence => other,
+                _ => model_label,
+            };
             SentenceResult {
                 start: base + span.start,
                 end: base + span.end,
@@ -56,8 +60,9 @@ pub fn classify_text(model: &Model, text: &str, base: usize, options: &Options) 
                 label,
                 confidence,
                 probabilities,
-                boilerplate: is_boilerplate(sentence),
-                replaced_label,
+                boilerplate,
+                low_confidence: low_confidence && label != model_label,
+                replaced_label: (label != model_label).then_some(model_label),
             }
         })
         .collect()

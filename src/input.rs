@@ -7,20 +7,25 @@
 
 use std::io::{self, BufRead, Read};
 
+/// Stands in for each invalid UTF-8 byte.
+pub const SUBSTITUTE: char = '\u{1A}';
+
 /// A piece of a document, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
     /// Byte offset of `text` in the source.
     pub base: usize,
-    /// The text; each invalid UTF-8 byte is replaced by one `?` so that byte
-    /// offsets into `text` stay offsets into the source.
+    /// The text; each invalid UTF-8 byte is replaced by one U+001A SUBSTITUTE
+    /// (the ASCII control character meant for this), so that byte offsets into
+    /// `text` stay offsets into the source. U+FFFD would take three bytes, and
+    /// a visible mark such as `?` would end sentences.
     pub text: String,
     /// How many bytes were invalid UTF-8, and where the first one was.
     pub invalid_bytes: usize,
     pub first_invalid: Option<usize>,
 }
 
-/// Decodes bytes, replacing each invalid byte by `?` (see [`Chunk::text`]).
+/// Decodes bytes, replacing each invalid byte by U+001A (see [`Chunk::text`]).
 pub fn decode(bytes: &[u8], base: usize) -> Chunk {
     let mut text = String::with_capacity(bytes.len());
     let (mut invalid_bytes, mut first_invalid) = (0, None);
@@ -29,7 +34,7 @@ pub fn decode(bytes: &[u8], base: usize) -> Chunk {
         if !piece.invalid().is_empty() {
             first_invalid.get_or_insert(base + text.len());
             invalid_bytes += piece.invalid().len();
-            text.extend(std::iter::repeat_n('?', piece.invalid().len()));
+            text.extend(std::iter::repeat_n(SUBSTITUTE, piece.invalid().len()));
         }
     }
     Chunk { base, text, invalid_bytes, first_invalid }
@@ -141,7 +146,7 @@ mod tests {
     #[test]
     fn invalid_utf8_is_replaced_byte_for_byte() {
         let c = decode(b"ab\xffcd\xfe\xfe", 10);
-        assert_eq!(c.text, "ab?cd??");
+        assert_eq!(c.text, "ab\u{1A}cd\u{1A}\u{1A}");
         assert_eq!((c.invalid_bytes, c.first_invalid), (3, Some(12)));
     }
 }

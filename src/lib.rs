@@ -5,8 +5,6 @@
 //! The core knows nothing of the command line or of Python; `cli` and `python`
 //! sit on top of it.
 
-
-
 pub mod boilerplate;
 pub mod classify;
 pub mod corpus;
@@ -20,10 +18,14 @@ pub mod normalize;
 pub mod segment;
 pub mod train;
 
-
-
+#[cfg(feature = "cli")]
+pub mod cli;
 #[cfg(feature = "python")]
 mod python;
+
+
+
+
 
 pub use error::{KlaimError, Result};
 pub use model::{Model, Prediction};

@@ -136,6 +136,11 @@ impl Model {
         Ok(Model { data, vocab, featurizer })
     }
 
+    /// Records scores on validation data in the model (shown by `klaim info`).
+    pub fn set_validation(&mut self, report: Report) {
+        self.data.training.validation = Some(report);
+    }
+
     pub fn data(&self) -> &ModelData {
         &self.data
     }

@@ -1,0 +1,331 @@
+//! Python bindings. The only file that imports pyo3: it converts types and
+//! errors and releases the GIL around batch work; everything else is the core.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use numpy::{PyArray1, PyArray2, PyArrayMethods};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+
+use crate::classify::{classify_text, Options};
+use crate::corpus::Example;
+use crate::error::KlaimError;
+use crate::features::FeatureConfig;
+use crate::metrics::evaluate;
+use crate::model::Model;
+use crate::train::{train, Algorithm, TrainParams};
+
+create_exception!(klaim, KlaimError_, PyException, "Base class of klaim's errors.");
+create_exception!(klaim, ModelFormatError, KlaimError_, "A model file is truncated, corrupt, foreign or from another format version.");
+create_exception!(klaim, DataError, KlaimError_, "Labelled data is malformed (the message names file, line and problem).");
+create_exception!(klaim, TrainingError, KlaimError_, "Training could not produce a model.");
+
+/// The one place where core errors become Python exceptions.
+fn to_py(e: KlaimError) -> PyErr {
+    let msg = e.to_string();
+    match e {
+        KlaimError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
+        KlaimError::Io { .. } => PyOSError::new_err(msg),
+        KlaimError::InvalidParams(_) | KlaimError::InvalidInput(_) => PyValueError::new_err(msg),
+        KlaimError::BadModel { .. } => ModelFormatError::new_err(msg),
+        KlaimError::Data { .. } | KlaimError::Dataset { .. } => DataError::new_err(msg),
+        KlaimError::Training(_) => TrainingError::new_err(msg),
+    }
+}
+
+/// Set in a child process after `fork`: rayon's pool threads do not survive a
+/// fork, so a child that inherited a used pool computes on its own thread.
+static FORKED: AtomicBool = AtomicBool::new(false);
+static POOL_USED: AtomicBool = AtomicBool::new(false);
+
+fn parallel() -> bool {
+    if FORKED.load(Ordering::Relaxed) {
+        return false;
+    }
+    POOL_USED.store(true, Ordering::Relaxed);
+    true
+}
+
+#[pyfunction]
+fn _after_fork_in_child() {
+    if POOL_USED.load(Ordering::Relaxed) {
+        FORKED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A str, or any iterable of str (list, tuple, generator, numpy array, pandas Series).
+fn texts_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!("{what} must be an iterable of str, not a single str; wrap it in a list")));
+    }
+    let iter = obj
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be an iterable of str, got {}", type_name(obj))))?;
+    iter.enumerate()
+        .map(|(i, item)| {
+            let item = item?;
+            item.extract::<String>().map_err(|_| {
+                PyTypeError::new_err(format!("{what}[{i}] is {}, expected str", type_name(&item)))
+            })
+        })
+        .collect()
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+}
+
+/// A sentence classifier for diplomatic news (see klaim's LABELS.md).
+///
+/// Immutable: one instance can be shared by many threads.
+#[pyclass(frozen, module = "klaim", name = "Classifier")]
+struct PyClassifier {
+    model: Arc<Model>,
+}
+
+impl PyClassifier {
+    fn wrap(model: Model) -> Self {
+        PyClassifier { model: Arc::new(model) }
+    }
+
+    fn proba(&self, py: Python<'_>, texts: Vec<String>) -> Vec<f32> {
+        let model = self.model.clone();
+        py.detach(move || {
+            if parallel() {
+                model.predict_proba_batch(&texts)
+            } else {
+                let k = model.labels().len();
+                let mut out = vec![0.0; texts.len() * k];
+                for (row, t) in out.chunks_mut(k).zip(&texts) {
+                    model.predict_proba_into(t, row);
+                }
+                out
+            }
+        })
+    }
+}
+
+#[pymethods]
+impl PyClassifier {
+    /// The model compiled into klaim, trained on its bundled corpus.
+    #[staticmethod]
+    fn default() -> Self {
+        PyClassifier { model: Arc::new(Model::default_model().clone()) }
+    }
+
+    /// Loads a model file written by `save` or `klaim train`.
+    #[staticmethod]
+    fn load(path: PathBuf) -> PyResult<Self> {
+        Model::load(&path).map(Self::wrap).map_err(to_py)
+    }
+
+    /// Trains a new classifier on sentences and their labels.
+    #[staticmethod]
+    #[pyo3(signature = (texts, labels, *, algorithm="logistic", alpha=None, max_features=None, min_df=None,
+                        max_iter=None, word_ngrams=None, char_min=None, char_max=None, stems=true, cues=true, shape=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn fit(
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        labels: &Bound<'_, PyAny>,
+        algorithm: &str,
+        alpha: Option<f32>,
+        max_features: Option<usize>,
+        min_df: Option<u32>,
+        max_iter: Option<u64>,
+        word_ngrams: Option<u8>,
+        char_min: Option<u8>,
+        char_max: Option<u8>,
+        stems: bool,
+        cues: bool,
+        shape: bool,
+    ) -> PyResult<Self> {
+        let texts = texts_of(texts, "texts")?;
+        let labels = texts_of(labels, "labels")?;
+        if texts.len() != labels.len() {
+            return Err(PyValueError::new_err(format!("{} texts but {} labels", texts.len(), labels.len())));
+        }
+        let algorithm: Algorithm = algorithm.parse().map_err(to_py)?;
+        let d = TrainParams::default();
+        let fd = FeatureConfig::default();
+        let params = TrainParams {
+            algorithm,
+            features: FeatureConfig {
+                word_ngrams: word_ngrams.unwrap_or(fd.word_ngrams),
+                char_min: char_min.unwrap_or(fd.char_min),
+                char_max: char_max.unwrap_or(fd.char_max),
+                stems,
+                cues,
+                shape,
+            },
+            max_features: max_features.unwrap_or(d.max_features),
+            min_df: min_df.unwrap_or(d.min_df),
+            alpha: alpha.unwrap_or(if algorithm == Algorithm::NaiveBayes { 0.05 } else { d.alpha }),
+            max_iter: max_iter.unwrap_or(d.max_iter),
+        };
+        let mut examples = Vec::with_capacity(texts.len());
+        for (i, (text, label)) in texts.into_iter().zip(labels).enumerate() {
+            if text.trim().is_empty() {
+                return Err(PyValueError::new_err(format!("texts[{i}] is empty")));
+            }
+            if label.trim().is_empty() {
+                return Err(PyValueError::new_err(format!("labels[{i}] is empty")));
+            }
+            examples.push(Example { text, label: label.trim().to_string(), lang: None, source: None });
+        }
+        py.detach(move || train(&examples, &params)).map(Self::wrap).map_err(to_py)
+    }
+
+    /// Writes the model to a file (atomically).
+    fn save(&self, path: PathBuf) -> PyResult<()> {
+        self.model.save(&path).map_err(to_py)
+    }
+
+    /// Label names, in the column order of `predict_proba`.
+    #[getter]
+    fn labels(&self) -> Vec<String> {
+        self.model.labels().to_vec()
+    }
+
+    /// The label of each text.
+    fn predict(&self, py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        let texts = texts_of(texts, "texts")?;
+        let k = self.model.labels().len();
+        let probs = self.proba(py, texts);
+        Ok(probs.chunks(k).map(|row| self.model.labels()[crate::model::argmax(row).0].clone()).collect())
+    }
+
+    /// Probabilities, a float32 array of shape (len(texts), len(labels)); rows sum to 1.
+    fn predict_proba<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let texts = texts_of(texts, "texts")?;
+        let n = texts.len();
+        let k = self.model.labels().len();
+        let probs = self.proba(py, texts);
+        PyArray1::from_vec(py, probs).reshape([n, k])
+    }
+
+    /// The sentences klaim sees in raw page text: dicts with byte offsets
+    /// `start`, `end`, the `text` and the `boilerplate` flag.
+    fn segment<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        crate::segment::segment(text)
+            .into_iter()
+            .map(|s| {
+                let d = PyDict::new(py);
+                let sentence = s.text(text);
+                d.set_item("start", s.start)?;
+                d.set_item("end", s.end)?;
+                d.set_item("text", sentence)?;
+                d.set_item("boilerplate", crate::boilerplate::is_boilerplate(sentence))?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    /// Segments raw page text and labels every sentence: a list of dicts with
+    /// start, end, text, label, confidence, probabilities and boilerplate.
+    #[pyo3(signature = (text, *, min_confidence=None))]
+    fn classify<'py>(&self, py: Python<'py>, text: &str, min_confidence: Option<f32>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let model = self.model.clone();
+        let owned = text.to_string();
+        let results = py.detach(move || classify_text(&model, &owned, 0, &Options { min_confidence }));
+        let labels = self.model.labels();
+        results
+            .into_iter()
+            .map(|r| {
+                let d = PyDict::new(py);
+                d.set_item("start", r.start)?;
+                d.set_item("end", r.end)?;
+                d.set_item("text", r.text)?;
+                d.set_item("label", &labels[r.label])?;
+                d.set_item("confidence", r.confidence)?;
+                let probs = PyDict::new(py);
+                for (l, p) in labels.iter().zip(&r.probabilities) {
+                    probs.set_item(l, p)?;
+                }
+                d.set_item("probabilities", probs)?;
+                d.set_item("boilerplate", r.boilerplate)?;
+                d.set_item("low_confidence", r.low_confidence)?;
+                d.set_item("model_label", r.replaced_label.map(|i| labels[i].as_str()))?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    /// Scores the classifier on labelled sentences: accuracy, macro_f1,
+    /// per-class metrics and the confusion matrix, as a dict.
+    fn evaluate<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>, labels: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let predicted = self.predict(py, texts)?;
+        let gold = texts_of(labels, "labels")?;
+        if gold.len() != predicted.len() {
+            return Err(PyValueError::new_err(format!("{} texts but {} labels", predicted.len(), gold.len())));
+        }
+        let gold_ref: Vec<&str> = gold.iter().map(String::as_str).collect();
+        let pred_ref: Vec<&str> = predicted.iter().map(String::as_str).collect();
+        let report = evaluate(&gold_ref, &pred_ref, self.model.labels());
+        json_to_py(py, &serde_json::to_value(report).expect("report serialises"))
+    }
+
+    /// What the model is: labels, algorithm, hyperparameters, training data, metrics.
+    fn info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let d = self.model.data();
+        let v = serde_json::json!({
+            "klaim_version": d.klaim_version, "format_version": crate::model::FORMAT_VERSION,
+            "labels": d.labels, "algorithm": d.params.algorithm.to_string(), "params": d.params,
+            "n_features": d.columns.len(), "training": d.training,
+        });
+        json_to_py(py, &v)
+    }
+
+    /// The model file's bytes.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.model.to_bytes())
+    }
+
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Self> {
+        Model::from_bytes(data, std::path::Path::new("<bytes>")).map(Self::wrap).map_err(to_py)
+    }
+
+    /// Pickles through the model file format.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let ctor = slf.get_type().getattr("from_bytes")?;
+        Ok((ctor, (slf.get().to_bytes(py),)))
+    }
+
+    fn __repr__(&self) -> String {
+        let d = self.model.data();
+        format!(
+            "Classifier(labels={:?}, algorithm='{}', features={}, trained_on={})",
+            d.labels, d.params.algorithm, d.columns.len(), d.training.n_records
+        )
+    }
+}
+
+fn json_to_py<'py>(py: Python<'py>, v: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    let json = py.import("json")?;
+    json.call_method1("loads", (v.to_string(),))
+}
+
+/// Runs the `klaim` command line with `argv` (program name first); returns the exit code.
+#[pyfunction]
+fn run_cli(py: Python<'_>, argv: Vec<String>) -> i32 {
+    py.detach(move || crate::cli::run(argv))
+}
+
+#[pymodule]
+fn _klaim(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyClassifier>()?;
+    m.add("KlaimError", m.py().get_type::<KlaimError_>())?;
+    m.add("ModelFormatError", m.py().get_type::<ModelFormatError>())?;
+    m.add("DataError", m.py().get_type::<DataError>())?;
+    m.add("TrainingError", m.py().get_type::<TrainingError>())?;
+    m.add_function(wrap_pyfunction!(run_cli, m)?)?;
+    m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! The real `klaim` binary on real files.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+use common::*;
+use predicates::str::contains;
+
+fn sentence_records(records: &[serde_json::Value]) -> Vec<&serde_json::Value> {
+    records.iter().filter(|r| r["record"] == "sentence").collect()
+}
+
+#[test]
+fn classify_emits_exactly_one_record_per_sentence_of_the_samples() {
+    for name in SAMPLES {
+        let path = example(name);
+        let source = std::fs::read(&path).unwrap();
+        let out = klaim().arg("classify").arg(&path).assert().success().get_output().stdout.clone();
+        let records = jsonl(&out);
+        let segmented = klaim().arg("segment").arg(&path).assert().success().get_output().stdout.clone();
+        let sentences = jsonl(&segmented);
+        assert_eq!(records.len(), sentences.len(), "{name}: one record per segmented sentence");
+        assert!(records.len() > 20, "{name}: the samples hold more than 20 sentences");
+        for (i, (r, s)) in records.iter().zip(&sentences).enumerate() {
+            assert_eq!(r["index"], i);
+            assert_eq!(r["text"], s["text"]);
+            let (start, end) = (r["start"].as_u64().unwrap() as usize, r["end"].as_u64().unwrap() as usize);
+            assert_eq!(std::str::from_utf8(&source[start..end]).unwrap(), r["text"].as_str().unwrap());
+            let probs = r["probabilities"].as_object().unwrap();
+            assert_eq!(probs.len(), 5);
+            let sum: f64 = probs.values().map(|v| v.as_f64().unwrap()).sum();
+            assert!((sum - 1.0).abs() < 1e-3, "probabilities sum to 1, got {sum}");
+            assert!(probs.contains_key(r["label"].as_str().unwrap()));
+        }
+        // every non-space byte of the page is inside some sentence
+        let covered: usize = records.iter().map(|r| {
+            let t = r["text"].as_str().unwrap();
+            t.chars().filter(|c| !c.is_whitespace()).count()
+        }).sum();
+        let total = String::from_utf8_lossy(&source).chars().filter(|c| !c.is_whitespace()).count();
+        assert_eq!(covered, total, "{name}: no text is lost");
+    }
+}
+
+#[test]
+fn classify_writes_csv_and_tsv_with_a_header() {
+    let path = example(SAMPLES[1]);
+    for (fmt, sep) in [("csv", ','), ("tsv", '\t')] {
+        let out = klaim().args(["classify", "--format", fmt]).arg(&path).assert().success().get_output().stdout.clone();
+        let text = String::from_utf8(out).unwrap();
+        let header = text.lines().next().unwrap();
+        assert!(header.starts_with(&format!("source{sep}doc_id{sep}index{sep}start{sep}end{sep}label")), "{header}");
+        assert!(header.contains("p_demand") && header.ends_with("text"));
+        let mut reader = csv::ReaderBuilder::new().delimiter(sep as u8).from_reader(text.as_bytes());
+        assert_eq!(reader.records().count(), 24);
+    }
+}
+
+#[test]
+fn summary_and_skip_boilerplate_account_for_every_sentence() {
+    let path = example(SAMPLES[0]);
+    let all = jsonl(&klaim().arg("classify").arg(&path).assert().success().get_output().stdout);
+    let out = klaim().args(["classify", "--summary", "--skip-boilerplate"]).arg(&path).assert().success();
+    let records = jsonl(&out.get_output().stdout);
+    let kept = sentence_records(&records);
+    let doc = records.iter().find(|r| r["record"] == "document").expect("a summary record");
+    let skipped = doc["skipped"].as_u64().unwrap() as usize;
+    assert!(skipped > 0, "the sample has furniture");
+    assert_eq!(kept.len() + skipped, all.len());
+    assert_eq!(doc["sentences"].as_u64().unwrap() as usize, all.len());
+    let counted: u64 = doc["labels"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(counted as usize, all.len());
+    assert!(kept.iter().all(|r| r["boilerplate"] == false));
+    assert!(all.iter().any(|r| r["text"] == "Copyright © 2024 SINDOnews.com" && r["boilerplate"] == true));
+}
+
+#[test]
+fn min_confidence_relabels_and_says_so() {
+    let path = example(SAMPLES[0]);
+    let records = jsonl(&klaim().args(["classify", "--min-confidence", "0.999"]).arg(&path).assert().success().get_output().stdout);
+    let replaced: Vec<_> = records.iter().filter(|r| r["low_confidence"] == true).collect();
+    assert!(!replaced.is_empty());
+    for r in replaced {
+        assert_eq!(r["label"], "other");
+        assert_ne!(r["model_label"], "other");
+        assert!(r["confidence"].as_f64().unwrap() < 0.999);
+    }
+    klaim().args(["classify", "--min-confidence", "2"]).arg(&path).assert().code(2);
+}
+
+#[test]
+fn reads_stdin_gzip_directories_with_glob() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read(example(SAMPLES[1])).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&text).unwrap();
+    write(dir.path(), "page.txt.gz", &gz.finish().unwrap());
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    write(&dir.path().join("sub"), "page.txt", &text);
+    write(dir.path(), "notes.md", b"Not a page.");
+
+    let plain = jsonl(&klaim().arg("classify").arg(example(SAMPLES[1])).assert().success().get_output().stdout);
+    let from_stdin = jsonl(&klaim().arg("classify").write_stdin(text.clone()).assert().success().get_output().stdout);
+    assert_eq!(from_stdin.len(), plain.len());
+    assert_eq!(from_stdin[3]["source"], "<stdin>");
+
+    let walked = jsonl(&klaim().args(["classify", "--glob", "*.txt*"]).arg(dir.path()).assert().success().get_output().stdout);
+    assert_eq!(walked.len(), 2 * plain.len(), "gz and plain pages, not the .md file");
+    let sources: std::collections::BTreeSet<&str> = walked.iter().map(|r| r["source"].as_str().unwrap()).collect();
+    assert_eq!(sources.len(), 2);
+    assert_eq!(walked[0]["label"], plain[0]["label"]);
+}
+
+#[test]
+fn jsonl_input_carries_ids_and_reports_bad_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "crawl.jsonl",
+        "{\"id\": \"a1\", \"text\": \"Jakarta menolak tuduhan itu. Perundingan dilanjutkan besok.\"}\n\
+         not json\n\
+         {\"id\": \"a3\", \"body\": \"no text field\"}\n\
+         {\"id\": 4, \"text\": \"Seoul warned of consequences.\"}\n"
+            .as_bytes(),
+    );
+    let out = klaim().args(["classify", "--jsonl-input"]).arg(&input).assert().code(1).stderr(contains("crawl.jsonl:2")).stderr(contains("crawl.jsonl:3"));
+    let records = jsonl(&out.get_output().stdout);
+    let ids: Vec<&str> = records.iter().map(|r| r["doc_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a1", "a1", "4"]);
+    assert_eq!(records[1]["index"], 1);
+    assert_eq!(records[2]["index"], 0);
+
+    // strict mode stops at the first bad record
+    let out = klaim().args(["classify", "--jsonl-input", "--strict"]).arg(&input).assert().code(1);
+    assert_eq!(jsonl(&out.get_output().stdout).len(), 2);
+}
+
+#[test]
+fn unreadable_files_are_reported_and_the_rest_classified() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.txt");
+    let out = klaim().arg("classify").arg(&missing).arg(example(SAMPLES[1])).assert().code(1).stderr(contains("missing.txt"));
+    assert_eq!(jsonl(&out.get_output().stdout).len(), 24);
+}
+
+#[test]
+fn invalid_utf8_is_replaced_and_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "bad.txt", b"Kami menolak tuduhan itu.\nJakarta \xff\xfe mendesak dialog.\n");
+    let out = klaim().arg("classify").arg(&p).assert().success().stderr(contains("invalid UTF-8"));
+    let records = jsonl(&out.get_output().stdout);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[1]["text"], "Jakarta \u{1A}\u{1A} mendesak dialog.");
+    assert_eq!(records[1]["start"], 26);
+}
+
+#[test]
+fn a_ten_megabyte_line_is_classified_in_bounded_pieces() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = "Pemerintah menuntut dialog segera dan menolak tekanan asing ".repeat(170_000);
+    let p = write(dir.path(), "long.txt", line.as_bytes());
+    let out = klaim().arg("classify").arg(&p).assert().success();
+    let records = jsonl(&out.get_output().stdout);
+    assert!(records.len() > 2000);
+    let covered: usize = records.iter().map(|r| r["text"].as_str().unwrap().len()).sum();
+    assert!(covered >= line.trim_end().len() - records.len(), "the whole line is covered");
+    assert!(records.iter().all(|r| r["text"].as_str().unwrap().len() <= klaim::segment::MAX_SENTENCE_BYTES));
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    let big = std::fs::read_to_string(example(SAMPLES[0])).unwrap().repeat(3000);
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "big.txt", big.as_bytes());
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("klaim"))
+        .arg("classify")
+        .arg(&p)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(status.code(), Some(0), "stderr: {err}");
+    assert!(!err.contains("error"), "{err}");
+}
+
+#[test]
+fn train_eval_info_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "train.tsv", tiny_training_tsv().as_bytes());
+    let model = dir.path().join("m.klaim");
+    klaim().args(["train", "--min-df", "1"]).arg(&data).arg("-o").arg(&model).arg("--valid").arg(&data).assert().success().stderr(contains("macro-F1"));
+    let out = klaim().arg("eval").arg(&data).arg("--model").arg(&model).arg("--json").assert().success();
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(report["accuracy"].as_f64().unwrap() > 0.9);
+    assert_eq!(report["confusion"].as_array().unwrap().len(), 5);
+    klaim().arg("info").arg(&model).assert().success().stdout(contains("trained on     45 sentences")).stdout(contains("validation     sentences 45"));
+    let out = klaim().args(["train", "--algo", "naive-bayes", "--min-df", "1"]).arg(&data).arg("-o").arg(dir.path().join("nb.klaim")).assert().success();
+    drop(out);
+    klaim().arg("info").arg(dir.path().join("nb.klaim")).arg("--json").assert().success().stdout(contains("\"algorithm\": \"naive-bayes\""));
+}
+
+#[test]
+fn bad_training_data_names_file_line_and_problem_and_writes_no_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.klaim");
+    let cases: [(&str, &[u8], &str); 6] = [
+        ("empty.tsv", b"", "empty.tsv: the file is empty"),
+        ("nolabel.csv", b"text,category\nhello,other\n", "nolabel.csv:1: the CSV header has no `label` column"),
+        ("notext.jsonl", b"{\"text\": \"ok\", \"label\": \"other\"}\n{\"label\": \"demand\"}\n", "notext.jsonl:2: the record has no `text` field"),
+        ("blank.tsv", b"text\tlabel\nok\tother\n \tdemand\n", "blank.tsv:3: the record has an empty `text`"),
+        ("oneclass.tsv", b"text\tlabel\na b\tother\nc d\tother\n", "one label only"),
+        ("latin1.tsv", b"text\tlabel\nJenewa \xe9t\xe9\tother\n", "latin1.tsv:2: invalid UTF-8"),
+    ];
+    for (name, content, message) in cases {
+        let data = write(dir.path(), name, content);
+        klaim().arg("train").arg(&data).arg("-o").arg(&model).assert().code(1).stderr(contains(message));
+        assert!(!model.exists(), "{name}: no model written");
+    }
+    // a failed run leaves an existing model untouched
+    let good = write(dir.path(), "good.tsv", tiny_training_tsv().as_bytes());
+    klaim().args(["train", "--min-df", "1"]).arg(&good).arg("-o").arg(&model).assert().success();
+    let before = std::fs::read(&model).unwrap();
+    klaim().arg("train").arg(dir.path().join("oneclass.tsv")).arg("-o").arg(&model).assert().code(1);
+    assert_eq!(std::fs::read(&model).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn usage_errors_exit_with_2_and_help_with_0() {
+    klaim().assert().code(2);
+    klaim().args(["classify", "--format", "xml"]).assert().code(2);
+    klaim().args(["train", "x.tsv"]).assert().code(2).stderr(contains("--output"));
+    klaim().arg("--help").assert().success().stdout(contains("classify"));
+    klaim().args(["train", "--alpha=-1", "-o", "m"]).arg(example(SAMPLES[0])).assert().code(2);
+}
+
+#[test]
+fn foreign_and_truncated_model_files_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = write(dir.path(), "foreign.klaim", b"PK\x03\x04 this is a zip");
+    klaim().arg("info").arg(&foreign).assert().code(1).stderr(contains("not a klaim model"));
+    let bytes = klaim::model::DEFAULT_MODEL_BYTES;
+    let cut = write(dir.path(), "cut.klaim", &bytes[..bytes.len() / 2]);
+    klaim().arg("info").arg(&cut).assert().code(1).stderr(contains("truncated"));
+}

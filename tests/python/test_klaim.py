@@ -1,0 +1,200 @@
+"""The Python API as a notebook user meets it."""
+import concurrent.futures
+import multiprocessing
+import os
+import pathlib
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import klaim
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "examples" / "001_656384d799c66d7f.txt"
+LABELS = ["demand", "denial", "other", "procedural", "warning"]
+
+TRAIN = [
+    ("Pemerintah menuntut kapal asing segera meninggalkan perairan", "demand"),
+    ("Menlu mendesak kedua pihak kembali ke meja perundingan", "demand"),
+    ("The minister urged Seoul to release the detained sailors", "demand"),
+    ("Juru bicara membantah laporan pengerahan pasukan", "denial"),
+    ("Kemlu menolak tuduhan itu sebagai tidak berdasar", "denial"),
+    ("Tokyo denied any plan to deploy missiles", "denial"),
+    ("Beijing memperingatkan konsekuensi berat bila provokasi berlanjut", "warning"),
+    ("Washington mengancam sanksi baru terhadap perusahaan itu", "warning"),
+    ("Moscow warned of retaliation if the convoy crossed", "warning"),
+    ("Perundingan putaran kedua dijadwalkan berlangsung di Jakarta", "procedural"),
+    ("Kedua delegasi bertemu selama tiga jam di Jenewa", "procedural"),
+    ("The talks will resume in Vienna next week", "procedural"),
+    ("Harga minyak naik dua persen pada perdagangan pagi", "other"),
+    ("Ribuan warga mengungsi akibat banjir di pesisir", "other"),
+    ("Copyright 2024 All Rights Reserved", "other"),
+] * 3
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return klaim.Classifier.default()
+
+
+@pytest.fixture(scope="module")
+def small():
+    texts, labels = zip(*TRAIN)
+    return klaim.Classifier.fit(list(texts), list(labels), min_df=1)
+
+
+def test_default_model_labels_clear_claims(clf):
+    assert clf.labels == LABELS
+    assert clf.predict(["Rusia menuntut NATO menghentikan ekspansi."]) == ["demand"]
+    got = clf.predict([
+        "Kementerian Pertahanan membantah laporan bahwa pasukannya telah melintasi perbatasan.",
+        "Washington memperingatkan bahwa setiap serangan akan dibalas dengan sanksi ekonomi yang berat.",
+        "Putaran ketiga perundingan dijadwalkan berlangsung di Jakarta pada Kamis pekan depan.",
+        "Copyright © 2024 All Rights Reserved",
+    ])
+    assert got == ["denial", "warning", "procedural", "other"]
+
+
+def test_predict_proba_is_a_float_array_whose_rows_sum_to_one(clf):
+    texts = ["Seoul menolak usulan itu.", "The envoys will meet in Doha on Monday.", "Hujan turun sejak pagi."]
+    p = clf.predict_proba(texts)
+    assert isinstance(p, np.ndarray) and p.dtype == np.float32
+    assert p.shape == (3, len(clf.labels))
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-5)
+    assert [clf.labels[i] for i in p.argmax(axis=1)] == clf.predict(texts)
+    assert clf.predict_proba([]).shape == (0, 5)
+
+
+def test_accepts_any_iterable_of_str(clf):
+    texts = ["Jakarta mendesak dialog.", "Talks resume in Geneva.", "Harga beras naik."]
+    expected = clf.predict(texts)
+    assert clf.predict(tuple(texts)) == expected
+    assert clf.predict(t for t in texts) == expected
+    assert clf.predict(np.array(texts)) == expected
+    assert clf.predict(np.array(texts, dtype=object)) == expected
+
+
+def test_pandas_series_column(clf):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"text": ["Jakarta mendesak dialog.", "Talks resume in Geneva."]})
+    df["label"] = clf.predict(df["text"])
+    assert list(df["label"]) == clf.predict(list(df["text"]))
+    proba = pd.DataFrame(clf.predict_proba(df["text"]), columns=clf.labels, index=df.index)
+    assert list(proba.columns) == LABELS
+
+
+def test_bad_arguments_raise_type_and_value_errors(clf):
+    with pytest.raises(TypeError, match="single str"):
+        clf.predict("Jakarta mendesak dialog.")
+    with pytest.raises(TypeError, match=r"texts\[1\] is int"):
+        clf.predict(["ok", 3])
+    with pytest.raises(TypeError, match="iterable"):
+        clf.predict(42)
+    texts, labels = zip(*TRAIN)
+    with pytest.raises(ValueError, match="45 texts but 44 labels"):
+        klaim.Classifier.fit(texts, labels[:-1])
+    with pytest.raises(ValueError, match="alpha"):
+        klaim.Classifier.fit(texts, labels, alpha=-1.0)
+    with pytest.raises(ValueError, match="unknown algorithm"):
+        klaim.Classifier.fit(texts, labels, algorithm="svm-deluxe")
+    with pytest.raises(ValueError, match="one label only"):
+        klaim.Classifier.fit(["a b", "c d"], ["other", "other"])
+    with pytest.raises(ValueError, match=r"texts\[1\] is empty"):
+        klaim.Classifier.fit(["a b", "  "], ["other", "demand"])
+
+
+def test_fit_save_load_round_trip(small, tmp_path):
+    assert small.labels == LABELS
+    assert small.predict(["Kemlu membantah laporan itu"]) == ["denial"]
+    path = tmp_path / "m.klaim"
+    small.save(path)
+    back = klaim.Classifier.load(str(path))
+    texts = ["Kemlu membantah laporan itu", "Delegasi bertemu di Jenewa"]
+    np.testing.assert_array_equal(back.predict_proba(texts), small.predict_proba(texts))
+    info = back.info()
+    assert info["training"]["n_records"] == 45 and info["algorithm"] == "logistic"
+    nb = klaim.Classifier.fit(*zip(*TRAIN), algorithm="naive-bayes", min_df=1)
+    assert nb.info()["algorithm"] == "naive-bayes"
+
+
+def test_model_file_errors_are_catchable_by_name(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.klaim"):
+        klaim.Classifier.load(tmp_path / "nope.klaim")
+    bad = tmp_path / "bad.klaim"
+    bad.write_bytes(b"not a model at all")
+    with pytest.raises(klaim.ModelFormatError, match="not a klaim model"):
+        klaim.Classifier.load(bad)
+    good = klaim.Classifier.default().to_bytes()
+    bad.write_bytes(good[: len(good) // 3])
+    with pytest.raises(klaim.KlaimError, match="truncated"):
+        klaim.Classifier.load(bad)
+    assert issubclass(klaim.ModelFormatError, klaim.KlaimError)
+    assert issubclass(klaim.DataError, klaim.KlaimError)
+
+
+def test_pickle_and_joblib(small, tmp_path):
+    back = pickle.loads(pickle.dumps(small))
+    texts = ["Kemlu membantah laporan itu"]
+    np.testing.assert_array_equal(back.predict_proba(texts), small.predict_proba(texts))
+    joblib = pytest.importorskip("joblib")
+    joblib.dump(small, tmp_path / "m.joblib")
+    assert joblib.load(tmp_path / "m.joblib").predict(texts) == small.predict(texts)
+
+
+def test_segment_gives_byte_offsets_into_the_page(clf):
+    raw = SAMPLE.read_text(encoding="utf-8")
+    data = raw.encode("utf-8")
+    sentences = clf.segment(raw)
+    assert len(sentences) > 20
+    for s in sentences:
+        assert data[s["start"]:s["end"]].decode("utf-8") == s["text"]
+    assert any(s["boilerplate"] for s in sentences)
+    assert sentences[0]["text"] == "Bulan Depan Rusia, AS dan NATO Duduk Satu Meja"
+
+
+def test_classify_a_raw_page(clf):
+    raw = SAMPLE.read_text(encoding="utf-8")
+    records = clf.classify(raw)
+    assert [r["text"] for r in records] == [s["text"] for s in clf.segment(raw)]
+    assert all(r["label"] == "other" for r in records if r["boilerplate"])
+    assert all(abs(sum(r["probabilities"].values()) - 1) < 1e-4 for r in records)
+
+
+def test_shared_between_threads(clf):
+    texts = [f"Delegasi {i} dijadwalkan bertemu di Jenewa." for i in range(2000)]
+    expected = clf.predict(texts)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: clf.predict(texts), range(16)))
+    assert all(r == expected for r in results)
+
+
+def _child_predict(q):
+    q.put(klaim.Classifier.default().predict(["Tokyo membantah laporan itu."] * 300))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_works_in_a_forked_child_after_the_pool_was_used(clf):
+    clf.predict(["warm up the pool"] * 1000)
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=_child_predict, args=(q,))
+    p.start()
+    got = q.get(timeout=60)
+    p.join(60)
+    assert p.exitcode == 0 and got == ["denial"] * 300
+
+
+def test_console_script_and_module_run_the_cli(tmp_path):
+    exe = pathlib.Path(sys.executable).parent / "klaim"
+    cmds = [[sys.executable, "-m", "klaim"]] + ([[str(exe)]] if exe.exists() else [])
+    for cmd in cmds:
+        r = subprocess.run(cmd + ["--help"], capture_output=True, text=True)
+        assert r.returncode == 0 and "classify" in r.stdout
+        r = subprocess.run(cmd + ["classify", str(SAMPLE), "--format", "tsv"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.splitlines()[0].startswith("source\tdoc_id\tindex")
+        r = subprocess.run(cmd + ["frobnicate"], capture_output=True, text=True)
+        assert r.returncode == 2
