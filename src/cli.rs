@@ -60,16 +60,16 @@ struct TrainArgs {
     /// Learning algorithm.
     #[arg(long, value_enum, default_value_t = AlgoArg::Logistic)]
     algo: AlgoArg,
-    /// Logistic: L2 penalty. Naive Bayes: smoothing. [default: 0.1 logistic, 0.05 naive-bayes]
-    #[arg(long)]
-    alpha: Option<f32>,
+    /// L2 penalty.
+    #[arg(long, default_value_t = TrainParams::default().alpha)]
+    alpha: f32,
     /// Feature columns kept after chi-squared selection.
     #[arg(long, default_value_t = TrainParams::default().max_features)]
     max_features: usize,
     /// Minimum number of sentences a feature must occur in.
     #[arg(long, default_value_t = TrainParams::default().min_df)]
     min_df: u32,
-    /// Logistic: L-BFGS iteration limit.
+    /// L-BFGS iteration limit.
     #[arg(long, default_value_t = TrainParams::default().max_iter)]
     max_iter: u64,
     /// Longest word n-gram.
@@ -98,7 +98,7 @@ struct TrainArgs {
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum AlgoArg {
     Logistic,
-    NaiveBayes,
+    OneVsRest,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -255,7 +255,7 @@ fn load_model(path: &Option<PathBuf>) -> Result<Arc<Model>, Failure> {
 fn cmd_train(a: TrainArgs, quiet: bool) -> Result<i32, Failure> {
     let algorithm = match a.algo {
         AlgoArg::Logistic => Algorithm::Logistic,
-        AlgoArg::NaiveBayes => Algorithm::NaiveBayes,
+        AlgoArg::OneVsRest => Algorithm::OneVsRest,
     };
     let params = TrainParams {
         algorithm,
@@ -269,10 +269,7 @@ fn cmd_train(a: TrainArgs, quiet: bool) -> Result<i32, Failure> {
         },
         max_features: a.max_features,
         min_df: a.min_df,
-        alpha: a.alpha.unwrap_or(match algorithm {
-            Algorithm::Logistic => TrainParams::default().alpha,
-            Algorithm::NaiveBayes => 0.05,
-        }),
+        alpha: a.alpha,
         max_iter: a.max_iter,
     };
     params.check_ref()?;

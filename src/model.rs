@@ -1,7 +1,7 @@
 //! A trained classifier: vocabulary, linear weights over it, and its file format.
 //!
-//! Both training algorithms (multinomial logistic regression and multinomial
-//! naive Bayes) end as one linear map from a sentence's feature vector to one
+//! Both training algorithms (multinomial logistic regression and one-vs-rest
+//! binary logistic regressions) end as one linear map from a sentence's feature vector to one
 //! score per label, so prediction is the same code for both: featurise, look up
 //! each id's column, add that column's weights, softmax. Its cost is
 //! proportional to the sentence's length; no dense matrix is built.

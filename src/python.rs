@@ -164,7 +164,7 @@ impl PyClassifier {
             },
             max_features: max_features.unwrap_or(d.max_features),
             min_df: min_df.unwrap_or(d.min_df),
-            alpha: alpha.unwrap_or(if algorithm == Algorithm::NaiveBayes { 0.05 } else { d.alpha }),
+            alpha: alpha.unwrap_or(d.alpha),
             max_iter: max_iter.unwrap_or(d.max_iter),
         };
         let mut examples = Vec::with_capacity(texts.len());

@@ -25,8 +25,13 @@ use crate::model::{Model, ModelData, TrainingInfo, Vocabulary};
 pub enum Algorithm {
     /// Multinomial logistic regression (linfa-logistic), L2-regularised.
     Logistic,
-    /// Multinomial naive Bayes (linfa-bayes) over TF-IDF weights.
-    NaiveBayes,
+    /// One binary logistic regression per label (linfa-logistic), one
+    /// against the rest; the label scores are combined by softmax.
+    ///
+    /// (linfa-bayes' multinomial naive Bayes was the first alternative, but
+    /// its 0.8.1 release leaves a `dbg!` in `fit` that dumps the whole model
+    /// to stderr.)
+    OneVsRest,
 }
 
 impl std::str::FromStr for Algorithm {
@@ -34,8 +39,8 @@ impl std::str::FromStr for Algorithm {
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "logistic" | "lr" => Ok(Algorithm::Logistic),
-            "naive-bayes" | "nb" | "bayes" => Ok(Algorithm::NaiveBayes),
-            other => Err(KlaimError::InvalidParams(format!("unknown algorithm {other:?}; use logistic or naive-bayes"))),
+            "one-vs-rest" | "ovr" => Ok(Algorithm::OneVsRest),
+            other => Err(KlaimError::InvalidParams(format!("unknown algorithm {other:?}; use logistic or one-vs-rest"))),
         }
     }
 }
@@ -44,7 +49,7 @@ impl std::fmt::Display for Algorithm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Algorithm::Logistic => "logistic",
-            Algorithm::NaiveBayes => "naive-bayes",
+            Algorithm::OneVsRest => "one-vs-rest",
         })
     }
 }
@@ -59,9 +64,9 @@ pub struct TrainParams {
     pub max_features: usize,
     /// A feature must occur in at least this many training sentences.
     pub min_df: u32,
-    /// Logistic: L2 penalty weight. Naive Bayes: additive smoothing.
+    /// L2 penalty weight.
     pub alpha: f32,
-    /// Logistic: L-BFGS iteration limit.
+    /// L-BFGS iteration limit.
     pub max_iter: u64,
 }
 
@@ -164,7 +169,7 @@ pub fn train(examples: &[Example], params: &TrainParams) -> Result<Model> {
 
     let (weights, bias) = match params.algorithm {
         Algorithm::Logistic => fit_logistic(&dataset, k, params)?,
-        Algorithm::NaiveBayes => fit_naive_bayes(&dataset, k, params)?,
+        Algorithm::OneVsRest => fit_one_vs_rest(&dataset, k, params)?,
     };
 
     let mut label_counts: Vec<(String, usize)> = labels.iter().map(|l| (l.clone(), 0)).collect();
@@ -245,30 +250,26 @@ fn fit_logistic(dataset: &Dataset<f32, usize, Ix1>, k: usize, params: &TrainPara
     Ok((w.iter().copied().collect(), fitted.intercept().to_vec()))
 }
 
-fn fit_naive_bayes(dataset: &Dataset<f32, usize, Ix1>, k: usize, params: &TrainParams) -> Result<Linear> {
-    use linfa_bayes::{MultinomialNb, NaiveBayes};
-    let fitted: MultinomialNb<f32, usize> = linfa_bayes::MultinomialNbParams::new()
-        .alpha(params.alpha)
-        .fit(dataset)
-        .map_err(|e| KlaimError::Training(e.to_string()))?;
-    // Multinomial NB is linear in its input: score_c(x) = log prior_c + x . log theta_c.
-    // Read the bias from the zero vector and each weight row from a unit vector.
+fn fit_one_vs_rest(dataset: &Dataset<f32, usize, Ix1>, k: usize, params: &TrainParams) -> Result<Linear> {
     let d = dataset.records().ncols();
-    let zero = Array2::<f32>::zeros((1, d));
-    let jll0 = fitted.joint_log_likelihood(zero.view());
-    let bias: Vec<f32> = (0..k).map(|c| jll0[&c][0]).collect();
     let mut weights = vec![0f32; d * k];
-    const BLOCK: usize = 512;
-    for start in (0..d).step_by(BLOCK) {
-        let rows = BLOCK.min(d - start);
-        let mut eye = Array2::<f32>::zeros((rows, d));
-        (0..rows).for_each(|r| eye[[r, start + r]] = 1.0);
-        let jll = fitted.joint_log_likelihood(eye.view());
-        for c in 0..k {
-            for r in 0..rows {
-                weights[(start + r) * k + c] = jll[&c][r] - bias[c];
-            }
+    let mut bias = vec![0f32; k];
+    for c in 0..k {
+        let is_c = dataset.targets().mapv(|t| t == c);
+        let binary = Dataset::new(dataset.records().clone(), is_c);
+        let fitted = linfa_logistic::LogisticRegression::<f32>::default()
+            .alpha(params.alpha)
+            .max_iterations(params.max_iter)
+            .gradient_tolerance(1e-4)
+            .fit(&binary)
+            .map_err(|e| KlaimError::Training(format!("label {c}: {e}")))?;
+        // linfa's positive class is whichever label was more frequent; orient
+        // the margin so that it is large when the sentence belongs to `c`.
+        let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+        for (i, w) in fitted.params().iter().enumerate() {
+            weights[i * k + c] = sign * w;
         }
+        bias[c] = sign * fitted.intercept();
     }
     Ok((weights, bias))
 }
@@ -293,7 +294,7 @@ mod tests {
 
     #[test]
     fn both_algorithms_learn_a_separable_toy_set() {
-        for algorithm in [Algorithm::Logistic, Algorithm::NaiveBayes] {
+        for algorithm in [Algorithm::Logistic, Algorithm::OneVsRest] {
             let params = TrainParams { algorithm, alpha: 0.5, ..Default::default() };
             let m = train(&toy(), &params).unwrap();
             let labels = m.labels();

@@ -202,9 +202,9 @@ fn train_eval_info_round_trip() {
     assert!(report["accuracy"].as_f64().unwrap() > 0.9);
     assert_eq!(report["confusion"].as_array().unwrap().len(), 5);
     klaim().arg("info").arg(&model).assert().success().stdout(contains("trained on     45 sentences")).stdout(contains("validation     sentences 45"));
-    let out = klaim().args(["train", "--algo", "naive-bayes", "--min-df", "1"]).arg(&data).arg("-o").arg(dir.path().join("nb.klaim")).assert().success();
+    let out = klaim().args(["train", "--algo", "one-vs-rest", "--min-df", "1"]).arg(&data).arg("-o").arg(dir.path().join("ovr.klaim")).assert().success();
     drop(out);
-    klaim().arg("info").arg(dir.path().join("nb.klaim")).arg("--json").assert().success().stdout(contains("\"algorithm\": \"naive-bayes\""));
+    klaim().arg("info").arg(dir.path().join("ovr.klaim")).arg("--json").assert().success().stdout(contains("\"algorithm\": \"one-vs-rest\""));
 }
 
 #[test]
