@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use regex::RegexSet;
+use regex::bytes::{RegexSet, RegexSetBuilder};
 
 const PATTERNS: &[&str] = &[
     // related-article links and their lists
@@ -20,7 +20,7 @@ const PATTERNS: &[&str] = &[
     r"^by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}(\s*[,|]\s*[\w .]+)?$",
     r"^\(?(antara foto|antara|foto|reuters|afp|ap|getty images|epa|anadolu)\s*/[^.]{0,80}\)?$",
     // rights
-    r"(?i)copyright|©|all rights reserved|hak cipta|dilindungi undang-undang",
+    r"copyright|©|all rights reserved|hak cipta|dilindungi undang-undang",
     // widgets, prompts, navigation
     r"^(loading|memuat)\W*$",
     r"^(advertisement|iklan|ads|sponsored|scroll to continue|scroll untuk melanjutkan|lanjutkan membaca|continue reading)\b",
@@ -69,8 +69,14 @@ fn is_lowercase_fragment(s: &str) -> bool {
 fn rules() -> &'static RegexSet {
     static RULES: OnceLock<RegexSet> = OnceLock::new();
     RULES.get_or_init(|| {
-        let ci: Vec<String> = PATTERNS.iter().map(|p| format!("(?i){p}")).collect();
-        RegexSet::new(ci).expect("boilerplate patterns are valid")
+        // ASCII classes and case folding: furniture words are ASCII, and the
+        // Unicode versions push the regex engine off its fast DFA path.
+        RegexSetBuilder::new(PATTERNS)
+            .case_insensitive(true)
+            .unicode(false)
+            .dfa_size_limit(16 << 20)
+            .build()
+            .expect("boilerplate patterns are valid")
     })
 }
 
@@ -85,7 +91,7 @@ pub fn is_boilerplate(sentence: &str) -> bool {
     if s.split_whitespace().count() > 30 {
         return false;
     }
-    rules().is_match(s) || is_lowercase_fragment(s)
+    rules().is_match(s.as_bytes()) || is_lowercase_fragment(s)
 }
 
 #[cfg(test)]
