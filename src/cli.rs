@@ -798,6 +798,7 @@ fn write_results(
     bar: &ProgressBar,
 ) -> Result<RunStats, Failure> {
     let mut stats = RunStats::default();
+    let started = std::time::Instant::now();
     let mut buf = Vec::with_capacity(BATCH_BYTES * 2);
     let mut summaries = Vec::new();
     for msg in rx {
@@ -836,7 +837,8 @@ fn write_results(
                     }
                     return Err(e.into());
                 }
-                bar.set_message(format!("{} sentences", stats.sentences));
+                let rate = stats.sentences as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!("{} sentences, {rate:.0} sentences/s", stats.sentences));
             }
         }
     }
