@@ -239,17 +239,31 @@ def worker(spec):
 # subprocess runner: wall time + peak RSS of exactly one child
 # --------------------------------------------------------------------------------------------
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_child(cmd, env=None, stdin_path=None, timeout=None):
-    """Run cmd, return dict(rc, wall_s, maxrss_mb, stdout, stderr). ru_maxrss comes from os.wait4
-    on this child alone (Linux reports KiB)."""
+    """Run cmd, return dict(rc, wall_s, maxrss_mb, stdout, stderr).
+
+    Peak RSS comes from GNU time (`/usr/bin/time -f %M`), which forks the command from its own
+    ~1 MB process. Reading ru_maxrss of a child forked straight from this Python process would
+    not do: Linux carries the RSS high-water mark of the forked copy of the parent across exec(),
+    so every figure would be at least this process's own RSS. Without GNU time the script falls
+    back to os.wait4 and says so in the results."""
+    timef = None
+    if os.path.exists(GNU_TIME):
+        fd, timef = tempfile.mkstemp(prefix="time-", suffix=".txt")
+        os.close(fd)
+        cmd = [GNU_TIME, "-f", "%M", "-o", timef] + list(cmd)
     with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
         fin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         try:
             t0 = time.perf_counter()
-            p = subprocess.Popen(cmd, stdin=fin, stdout=fo, stderr=fe, env=env)
+            p = subprocess.Popen(cmd, stdin=fin, stdout=fo, stderr=fe, env=env,
+                                 start_new_session=True)
             timer = None
             if timeout:
-                timer = threading.Timer(timeout, p.kill)
+                timer = threading.Timer(timeout, lambda: os.killpg(p.pid, 9))
                 timer.start()
             _, status, ru = os.wait4(p.pid, 0)
             wall = time.perf_counter() - t0
@@ -259,9 +273,18 @@ def run_child(cmd, env=None, stdin_path=None, timeout=None):
         finally:
             if fin is not subprocess.DEVNULL:
                 fin.close()
+        maxrss_kb = ru.ru_maxrss
+        if timef:
+            try:
+                vals = [l.strip() for l in open(timef) if l.strip()]
+                maxrss_kb = int(vals[-1])
+            except (OSError, ValueError, IndexError):
+                pass
+            finally:
+                os.unlink(timef)
         fo.seek(0)
         fe.seek(0)
-        return {"rc": p.returncode, "wall_s": wall, "maxrss_mb": ru.ru_maxrss / 1024,
+        return {"rc": p.returncode, "wall_s": wall, "maxrss_mb": maxrss_kb / 1024,
                 "stdout": fo.read().decode("utf-8", "replace"),
                 "stderr": fe.read().decode("utf-8", "replace")}
 
@@ -352,6 +375,9 @@ class Bench:
             "klaim (python)": ver("klaim"), "klaim (release binary)": binver,
             "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
             "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "unset"),
+            "peak RSS from": ("GNU time %M (/usr/bin/time)" if os.path.exists(GNU_TIME) else
+                              "os.wait4 ru_maxrss (GNU time missing: figures include the "
+                              "parent's own RSS as a floor)"),
             "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             "mode": "quick" if self.args.quick else "full",
         }
@@ -612,7 +638,8 @@ class Bench:
         def ratio(a, b):
             if a is None or b is None or b == 0:
                 return "—"
-            return f"{a / b:.2f}"
+            r = a / b
+            return f"{r:.2f}" if r >= 0.1 else f"{r:.2g}"
 
         def g(d, *ks):
             for k in ks:
@@ -713,7 +740,8 @@ class Bench:
             "sentences before timing; median of 3 timed calls at ≤10k sentences, one call above. "
             "CLI throughput is the wall time of the whole process (`klaim classify FILE -q -o "
             "/dev/null`), startup included.\n"
-            "- Peak RSS: ru_maxrss of that one subprocess (os.wait4).\n"
+            "- Peak RSS: maximum resident set of that one subprocess, from GNU time's %M (its "
+            "ru_maxrss; see the machine table).\n"
             "- Training sets: a seeded shuffle of data/train.jsonl cut to n; beyond its size the "
             "corpus is cycled with a suffix token ` s<k>` on copy k so sentences differ. "
             "Training time excludes evaluation and model saving.\n")

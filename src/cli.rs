@@ -307,11 +307,10 @@ fn cmd_eval(a: EvalArgs) -> Result<i32, Failure> {
     let examples = corpus::read_all(&a.data)?;
     let report = score(&model, &examples);
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+        emit(&format!("{}\n", serde_json::to_string_pretty(&report).expect("report serialises")))
     } else {
-        print!("{report}");
+        emit(&report.to_string())
     }
-    Ok(0)
 }
 
 fn cmd_info(a: InfoArgs) -> Result<i32, Failure> {
@@ -329,16 +328,17 @@ fn cmd_info(a: InfoArgs) -> Result<i32, Failure> {
             "n_features": d.columns.len(),
             "training": d.training,
         });
-        println!("{}", serde_json::to_string_pretty(&info).expect("info serialises"));
-        return Ok(0);
+        return emit(&format!("{}\n", serde_json::to_string_pretty(&info).expect("info serialises")));
     }
+    use std::fmt::Write as _;
+    let mut o = String::new();
     let p = &d.params;
     let f = &p.features;
-    println!("model          {source}");
-    println!("format         version {FORMAT_VERSION}, written by klaim {}", d.klaim_version);
-    println!("labels         {}", d.labels.join(", "));
-    println!("algorithm      {} (alpha {}, max_iter {})", p.algorithm, p.alpha, p.max_iter);
-    println!(
+    let _ = writeln!(o, "model          {source}");
+    let _ = writeln!(o, "format         version {FORMAT_VERSION}, written by klaim {}", d.klaim_version);
+    let _ = writeln!(o, "labels         {}", d.labels.join(", "));
+    let _ = writeln!(o, "algorithm      {} (alpha {}, max_iter {})", p.algorithm, p.alpha, p.max_iter);
+    let _ = writeln!(o, 
         "features       {} columns (max {}, min_df {}); word 1-{}-grams, char {}, stems {}, cues {}, shape {}",
         d.columns.len(),
         p.max_features,
@@ -351,12 +351,12 @@ fn cmd_info(a: InfoArgs) -> Result<i32, Failure> {
     );
     let t = &d.training;
     let counts: Vec<String> = t.label_counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
-    println!("trained on     {} sentences ({}), data xxh3-128 {}", t.n_records, counts.join(", "), t.data_hash);
+    let _ = writeln!(o, "trained on     {} sentences ({}), data xxh3-128 {}", t.n_records, counts.join(", "), t.data_hash);
     match &t.validation {
-        Some(r) => print!("validation     {r}"),
-        None => println!("validation     none recorded"),
+        Some(r) => { let _ = write!(o, "validation     {r}"); }
+        None => { let _ = writeln!(o, "validation     none recorded"); }
     }
-    Ok(0)
+    emit(&o)
 }
 
 fn cmd_segment(a: SegmentArgs) -> Result<i32, Failure> {
@@ -379,6 +379,15 @@ fn cmd_segment(a: SegmentArgs) -> Result<i32, Failure> {
     }
     out.flush().or_else(|e| quiet_on_broken_pipe(e).map(|_| ()))?;
     Ok(0)
+}
+
+/// Writes a report to stdout; a closed pipe (`klaim info | head -1`) is not an error.
+fn emit(text: &str) -> Result<i32, Failure> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) => quiet_on_broken_pipe(e),
+    }
 }
 
 fn quiet_on_broken_pipe(e: io::Error) -> Result<i32, Failure> {
