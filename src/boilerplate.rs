@@ -94,6 +94,52 @@ pub fn is_boilerplate(sentence: &str) -> bool {
     rules().is_match(s.as_bytes()) || is_lowercase_fragment(s)
 }
 
+/// Headings that open a list of links to other articles.
+fn opens_link_list(s: &str) -> bool {
+    static HEADINGS: OnceLock<RegexSet> = OnceLock::new();
+    HEADINGS
+        .get_or_init(|| {
+            RegexSetBuilder::new([
+                r"^(baca )?(berita|artikel|topik) (terkait|lainnya|terpopuler|pilihan)",
+                r"^baca (juga|berita)",
+                r"^(related|read next|more from|most read|recommended|rekomendasi)",
+            ])
+            .case_insensitive(true)
+            .unicode(false)
+            .build()
+            .expect("heading patterns are valid")
+        })
+        .is_match(s.trim().as_bytes())
+}
+
+/// A line that can be a link in a list: short, with no sentence-final punctuation.
+fn looks_like_link(s: &str) -> bool {
+    let s = s.trim();
+    let words = s.split_whitespace().count();
+    (2..=16).contains(&words) && !s.ends_with(['.', '!', '?', '"', '\u{201D}', ',', ';'])
+}
+
+/// Flags the furniture among a page's sentences, in order. Besides
+/// [`is_boilerplate`] on each sentence, the headlines listed under a
+/// "Berita Terkait" / "Related" heading are furniture too, up to the first
+/// sentence that does not look like a link.
+pub fn flag_sentences<S: AsRef<str>>(sentences: &[S]) -> Vec<bool> {
+    let mut in_list = false;
+    sentences
+        .iter()
+        .map(|s| {
+            let s = s.as_ref();
+            let flagged = is_boilerplate(s) || (in_list && looks_like_link(s));
+            if opens_link_list(s) {
+                in_list = true;
+            } else if !flagged {
+                in_list = false;
+            }
+            flagged
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +162,19 @@ mod tests {
         ] {
             assert!(is_boilerplate(s), "{s}");
         }
+    }
+
+    #[test]
+    fn headlines_under_a_related_heading_are_furniture() {
+        let page = [
+            "Menlu Bertemu Mitranya di Hanoi",
+            "Pertemuan itu membahas batas laut.",
+            "Berita Terkait",
+            "Harga Cabai Naik Jelang Lebaran",
+            "Timnas Menang Tipis atas Vietnam",
+            "Presiden meminta kedua pihak menahan diri.",
+        ];
+        assert_eq!(flag_sentences(&page), [false, false, true, true, true, false]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Raw text -> one labelled record per sentence.
 
-use crate::boilerplate::is_boilerplate;
+use crate::boilerplate::flag_sentences;
 use crate::model::{argmax, Model};
 use crate::segment::segment_into;
 
@@ -38,14 +38,16 @@ pub fn classify_text(model: &Model, text: &str, base: usize, options: &Options) 
     let mut spans = Vec::new();
     segment_into(text, 0, &mut spans);
     let other = model.labels().iter().position(|l| l == "other");
+    let texts: Vec<&str> = spans.iter().map(|s| s.text(text)).collect();
+    let furniture = flag_sentences(&texts);
     spans
         .into_iter()
-        .map(|span| {
+        .zip(furniture)
+        .map(|(span, boilerplate)| {
             let sentence = span.text(text);
             let mut probabilities = vec![0.0; model.labels().len()];
             model.predict_proba_into(sentence, &mut probabilities);
             let (model_label, confidence) = argmax(&probabilities);
-            let boilerplate = is_boilerplate(sentence);
             let low_confidence = options.min_confidence.is_some_and(|min| confidence < min);
             // LABELS.md: page furniture is `other`, whatever its words say
             // ("Baca juga: Iran Tolak Tuntutan IAEA" is a link, not a denial).

@@ -211,15 +211,19 @@ impl PyClassifier {
     /// The sentences klaim sees in raw page text: dicts with byte offsets
     /// `start`, `end`, the `text` and the `boilerplate` flag.
     fn segment<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        crate::segment::segment(text)
+        let spans = crate::segment::segment(text);
+        let texts: Vec<&str> = spans.iter().map(|s| s.text(text)).collect();
+        let furniture = crate::boilerplate::flag_sentences(&texts);
+        spans
             .into_iter()
-            .map(|s| {
+            .zip(furniture)
+            .map(|(s, boilerplate)| {
                 let d = PyDict::new(py);
                 let sentence = s.text(text);
                 d.set_item("start", s.start)?;
                 d.set_item("end", s.end)?;
                 d.set_item("text", sentence)?;
-                d.set_item("boilerplate", crate::boilerplate::is_boilerplate(sentence))?;
+                d.set_item("boilerplate", boilerplate)?;
                 Ok(d)
             })
             .collect()

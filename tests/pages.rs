@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use klaim::boilerplate::is_boilerplate;
+use klaim::boilerplate::flag_sentences;
 use klaim::segment::segment;
 
 struct Page {
@@ -63,9 +63,9 @@ fn furniture_detection_never_drops_article_text() {
     let (mut tp, mut fp, mut fn_, mut article, mut article_kept) = (0, 0, 0, 0, 0);
     let mut dropped = Vec::new();
     for page in pages() {
-        for &(s, e, gold) in &page.gold {
-            let sentence = &page.text[s..e];
-            let flagged = is_boilerplate(sentence);
+        let sentences: Vec<&str> = page.gold.iter().map(|&(s, e, _)| &page.text[s..e]).collect();
+        let flags = flag_sentences(&sentences);
+        for (&(_, _, gold), (&sentence, flagged)) in page.gold.iter().zip(sentences.iter().zip(flags)) {
             match (gold, flagged) {
                 (true, true) => tp += 1,
                 (false, true) => {
@@ -87,7 +87,7 @@ fn furniture_detection_never_drops_article_text() {
     println!("boilerplate: precision {precision:.3} recall {recall:.3}; article sentences kept {article_recall:.3}");
     assert!(article_recall >= 0.99, "article sentences flagged as furniture: {dropped:#?}");
     assert!(precision >= 0.95, "furniture precision {precision:.3}");
-    assert!(recall >= 0.60, "furniture recall {recall:.3}");
+    assert!(recall >= 0.80, "furniture recall {recall:.3}");
 }
 
 #[test]
