@@ -119,5 +119,5 @@ fn the_samples_claims_come_out_right_and_their_furniture_is_flagged() {
     assert!(seen >= 45, "the segmenter finds the annotated sentences ({seen} of 50)");
     let accuracy = right as f64 / seen as f64;
     println!("sample pages: {right}/{seen} sentences labelled as annotated");
-    assert!(accuracy >= 0.6, "accuracy on the sample pages fell to {accuracy:.2}");
+    assert!(accuracy >= 0.7, "accuracy on the sample pages fell to {accuracy:.2}");
 }
