@@ -697,11 +697,13 @@ class Bench:
                   + "`; every figure below is this run's output. Ratios are klaim ÷ peer: above 1 "
                   "means klaim's number is larger (better where higher is better, worse where "
                   "lower is better).\n")
+        table_start = len(md)
         md.append("| metric | better | klaim | scikit-learn | fastText | klaim ÷ sklearn | klaim ÷ fastText |")
         md.append("|---|---|---:|---:|---:|---:|---:|")
         for metric, better, k, s, f, kind in rows:
             md.append(f"| {metric} | {better} | {fmt(k, kind)} | {fmt(s, kind)} | {fmt(f, kind)} "
                       f"| {ratio(k, s)} | {ratio(k, f)} |")
+        table = md[table_start:]
         py_c = g(cs, "python", "median_s")
         if py_c is not None:
             md.append(f"\nReference: `python3 -c pass` alone starts in {py_c * 1000:.0f} ms "
@@ -757,8 +759,22 @@ class Bench:
         text = "\n".join(md) + "\n"
         (HERE / "results.md").write_text(text, encoding="utf-8")
         (OUT / "results.md").write_text(text, encoding="utf-8")
+        self.write_readme(table, R["machine"])
         self.save_raw()
         print("\n" + text)
+
+    @staticmethod
+    def write_readme(table, machine):
+        """Puts the headline table, with the machine, into README.md between its bench markers."""
+        readme = HERE.parent / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
+        if start not in text or end not in text:
+            return
+        about = ", ".join(f"{k} {v}" for k, v in machine.items())
+        block = "\n".join(table) + f"\n\nMachine and versions: {about}.\n"
+        head, rest = text.split(start, 1)
+        readme.write_text(head + start + block + end + rest.split(end, 1)[1], encoding="utf-8")
 
     def scaling_md(self):
         R = self.results
