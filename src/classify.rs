@@ -1,8 +1,8 @@
 //! Raw text -> one labelled record per sentence.
 
 use crate::boilerplate::flag_sentences;
+use crate::segment::{segment, Span};
 use crate::model::{argmax, Model};
-use crate::segment::segment_into;
 
 /// Settings of a classification run.
 #[derive(Debug, Clone, Default)]
@@ -31,18 +31,22 @@ pub struct SentenceResult {
     pub replaced_label: Option<usize>,
 }
 
+/// The sentences of raw page text, each with its furniture flag: what the
+/// CLI's `segment`, Python's `Classifier.segment` and [`classify_text`] see.
+pub fn page_sentences(text: &str) -> Vec<(Span, bool)> {
+    let spans = segment(text);
+    let texts: Vec<&str> = spans.iter().map(|s| s.text(text)).collect();
+    let furniture = flag_sentences(&texts);
+    spans.into_iter().zip(furniture).collect()
+}
+
 /// Segments `text` (which starts at byte `base` of its document) and
 /// classifies every sentence, in order. Runs on the calling thread: callers
 /// parallelise over chunks or documents.
 pub fn classify_text(model: &Model, text: &str, base: usize, options: &Options) -> Vec<SentenceResult> {
-    let mut spans = Vec::new();
-    segment_into(text, 0, &mut spans);
     let other = model.labels().iter().position(|l| l == "other");
-    let texts: Vec<&str> = spans.iter().map(|s| s.text(text)).collect();
-    let furniture = flag_sentences(&texts);
-    spans
+    page_sentences(text)
         .into_iter()
-        .zip(furniture)
         .map(|(span, boilerplate)| {
             let sentence = span.text(text);
             let mut probabilities = vec![0.0; model.labels().len()];

@@ -365,10 +365,7 @@ fn cmd_segment(a: SegmentArgs) -> Result<i32, Failure> {
     let mut index = 0;
     for chunk in ChunkReader::new(reader, 1 << 20) {
         let chunk = chunk.map_err(|e| Failure { code: 1, message: format!("{name}: {e}") })?;
-        let spans = crate::segment::segment(&chunk.text);
-        let texts: Vec<&str> = spans.iter().map(|s| s.text(&chunk.text)).collect();
-        let furniture = crate::boilerplate::flag_sentences(&texts);
-        for (span, boilerplate) in spans.iter().zip(furniture) {
+        for (span, boilerplate) in crate::classify::page_sentences(&chunk.text) {
             let text = span.text(&chunk.text);
             let rec = serde_json::json!({
                 "index": index, "start": chunk.base + span.start, "end": chunk.base + span.end,

@@ -211,12 +211,8 @@ impl PyClassifier {
     /// The sentences klaim sees in raw page text: dicts with byte offsets
     /// `start`, `end`, the `text` and the `boilerplate` flag.
     fn segment<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        let spans = crate::segment::segment(text);
-        let texts: Vec<&str> = spans.iter().map(|s| s.text(text)).collect();
-        let furniture = crate::boilerplate::flag_sentences(&texts);
-        spans
+        crate::classify::page_sentences(text)
             .into_iter()
-            .zip(furniture)
             .map(|(s, boilerplate)| {
                 let d = PyDict::new(py);
                 let sentence = s.text(text);
