@@ -64,6 +64,10 @@ def check(paths, shares=True, shared=ROOT.parent / "shared"):
             problems.append(f"{where}: lang must be id or en, got {r.get('lang')!r}")
         if r.get("style") not in STYLES:
             problems.append(f"{where}: unknown style {r.get('style')!r}")
+        elif r.get("style") in ("caption", "furniture") and r.get("label") != "other":
+            # LABELS.md puts captions and page furniture in the `other` row; only
+            # headlines are labelled like any sentence (rule 5)
+            problems.append(f"{where}: a {r['style']} must be labelled other, not {r.get('label')!r}")
         recs.append((where, r))
 
     # exact and near duplicates, through an inverted index of trigrams

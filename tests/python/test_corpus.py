@@ -26,6 +26,7 @@ def test_checker_catches_near_duplicates_and_missing_tags(tmp_path):
         {"text": "Beijing menuntut Manila segera menarik kapal patrolinya dari perairan sengketa itu.", "label": "demand", "lang": "id", "topic": "a", "style": "portal"},
         {"text": "Beijing menuntut Manila segera menarik kapal patrolinya dari perairan sengketa ini.", "label": "demand", "lang": "id", "topic": "a", "style": "portal"},
         {"text": "Talks resume on Monday.", "label": "procedural", "lang": "en", "style": "wire"},
+        {"text": "Kedua menlu berjabat tangan sebelum pertemuan di Jakarta. (ANTARA FOTO)", "label": "procedural", "lang": "id", "topic": "b", "style": "caption"},
     ]
     f.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     problems, _ = check_corpus.check([f], shares=True)
@@ -33,6 +34,7 @@ def test_checker_catches_near_duplicates_and_missing_tags(tmp_path):
     assert "near duplicate" in text
     assert "missing or empty `topic`" in text
     assert "label denial is 0.0% of records" in text
+    assert "a caption must be labelled other, not 'procedural'" in text
 
 
 def test_train_and_heldout_are_the_committed_split_of_the_corpus():
