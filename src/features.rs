@@ -350,6 +350,19 @@ mod tests {
     }
 
     #[test]
+    fn other_row_cues_fire_on_agreement_and_criticism() {
+        let f = Featurizer::new(FeatureConfig::default());
+        let agree = cue_id("agree", "");
+        for s in ["Kedua menteri menandatangani perjanjian itu", "Kedua pihak sepakat", "They signed the deal"] {
+            assert!(f.features(s).contains(&agree), "{s}");
+        }
+        let stance = cue_id("stance", "");
+        for s in ["Jakarta mengecam serangan itu", "Tokyo condemned the launch"] {
+            assert!(f.features(s).contains(&stance), "{s}");
+        }
+    }
+
+    #[test]
     fn negation_marks_the_following_cue() {
         let f = Featurizer::new(FeatureConfig::default());
         let negated = cue_id("demand", ":negated");
