@@ -119,8 +119,11 @@ pub struct Prediction {
     pub probabilities: Vec<f32>,
 }
 
+/// Per-thread buffers for prediction: feature ids, then their sparse vector.
+type Scratch = (Vec<u64>, Vec<(u32, f32)>);
+
 thread_local! {
-    static SCRATCH: RefCell<(Vec<u64>, Vec<(u32, f32)>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 impl Model {
