@@ -111,10 +111,10 @@ const ASSESSMENT: &[&str] = &[
 ];
 
 const AGREEMENT: &[&str] = &[
-    "sepakat", "setuju", "tandatangan", "tanda", "teken", "ratifikasi", "kesepakatan", "perjanjian",
+    "sepakat", "setuju", "tandatangan", "tanda", "teken", "ratifikasi", "perjanjian",
     // forms Sastrawi leaves unstemmed
     "menandatangani", "ditandatangani", "penandatanganan", "menyetujui", "disetujui", "persetujuan",
-    "kerja", "sama", "dukung", "bantu", "bantuan", "kirim", "hibah", "pinjam", "lepas", "cabut",
+    "kerja", "sama", "dukung", "bantu", "kirim", "hibah", "pinjam", "lepas", "cabut",
     "agre", "agreement", "sign", "ratifi", "accord", "deal", "cooper", "support", "aid", "assist",
     "donat", "loan", "releas", "lift", "eas", "welcom",
 ];
