@@ -1,6 +1,7 @@
 //! Raw text -> one labelled record per sentence.
 
 use crate::boilerplate::flag_sentences;
+use crate::error::{KlaimError, Result};
 use crate::segment::{segment, Span};
 use crate::model::{argmax, Model};
 
@@ -11,6 +12,18 @@ pub struct Options {
     /// `low_confidence` (only if the model has an `other` label). Furniture
     /// is labelled `other` in any case.
     pub min_confidence: Option<f32>,
+}
+
+impl Options {
+    /// Checked by every caller (CLI and Python) before a run.
+    pub fn check(&self) -> Result<()> {
+        match self.min_confidence {
+            Some(m) if !(0.0..=1.0).contains(&m) => {
+                Err(KlaimError::InvalidInput(format!("min_confidence must be between 0 and 1, got {m}")))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// One sentence of a document and what klaim made of it.

@@ -4,6 +4,7 @@
 //! 0 ok, 1 some input failed, 2 usage error, 130 interrupted.
 
 use std::ffi::OsString;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -273,7 +274,9 @@ fn cmd_train(a: TrainArgs, quiet: bool) -> Result<i32, Failure> {
         max_iter: a.max_iter,
     };
     params.check_ref()?;
+    Model::check_writable(&a.output)?;
     let examples = corpus::read_all(&a.data)?;
+    warn_rare_labels(&examples);
     let valid = if a.valid.is_empty() { None } else { Some(corpus::read_all(&a.valid)?) };
     let bar = progress(quiet, None);
     bar.set_message(format!("training {algorithm} on {} sentences", examples.len()));
@@ -302,9 +305,30 @@ fn score(model: &Model, examples: &[Example]) -> Report {
     evaluate(&gold, &predicted, model.labels())
 }
 
+/// A label seen once or twice is more often a typo than a class.
+fn warn_rare_labels(examples: &[Example]) {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in examples {
+        *counts.entry(&e.label).or_default() += 1;
+    }
+    for (label, n) in counts.iter().filter(|(_, &n)| n < 3) {
+        eprintln!("klaim: warning: label `{label}` has only {n} example(s); a typo? It becomes a class of its own");
+    }
+}
+
 fn cmd_eval(a: EvalArgs) -> Result<i32, Failure> {
     let model = load_model(&a.model)?;
     let examples = corpus::read_all(&a.data)?;
+    let unknown: BTreeSet<&str> =
+        examples.iter().map(|e| e.label.as_str()).filter(|l| !model.labels().iter().any(|m| m == l)).collect();
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown.iter().map(|l| format!("`{l}`")).collect();
+        eprintln!(
+            "klaim: warning: the model has no label {}; those sentences count as errors (model labels: {})",
+            list.join(", "),
+            model.labels().join(", ")
+        );
+    }
     let report = score(&model, &examples);
     if a.json {
         emit(&format!("{}\n", serde_json::to_string_pretty(&report).expect("report serialises")))
@@ -558,6 +582,7 @@ fn read_text_document(source: &Arc<str>, reader: Box<dyn io::BufRead + Send>, fe
 fn read_jsonl_documents(source: &Arc<str>, mut reader: Box<dyn io::BufRead + Send>, a: &ClassifyArgs, feeder: &mut Feeder) -> bool {
     let mut line = Vec::new();
     let mut n = 0;
+    let mut warned_no_id = false;
     loop {
         line.clear();
         n += 1;
@@ -591,7 +616,16 @@ fn read_jsonl_documents(source: &Arc<str>, mut reader: Box<dyn io::BufRead + Sen
         };
         let doc_id = match record.get(&a.id_field) {
             Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Null) | None => Some(format!("line {n}")),
+            Some(serde_json::Value::Null) | None => {
+                if !warned_no_id {
+                    warned_no_id = true;
+                    eprintln!(
+                        "klaim: warning: {source}:{n}: no {:?} field; such documents are named by line (\"line {n}\"). See --id-field",
+                        a.id_field
+                    );
+                }
+                Some(format!("line {n}"))
+            }
             Some(other) => Some(other.to_string()),
         };
         let unit = Unit { source: source.clone(), doc_id, base: 0, text, last: true };
@@ -711,11 +745,8 @@ fn round(x: f32) -> f64 {
 }
 
 fn cmd_classify(a: ClassifyArgs, quiet: bool) -> Result<i32, Failure> {
-    if let Some(m) = a.min_confidence {
-        if !(0.0..=1.0).contains(&m) {
-            return Err(Failure { code: 2, message: "--min-confidence must be between 0 and 1".into() });
-        }
-    }
+    let options = Options { min_confidence: a.min_confidence };
+    options.check().map_err(|e| Failure { code: 2, message: format!("--min-confidence: {e}") })?;
     let model = load_model(&a.model)?;
     let sources = expand_inputs(&a.inputs, a.glob.as_deref())?;
     let total: Option<u64> = sources
@@ -744,7 +775,6 @@ fn cmd_classify(a: ClassifyArgs, quiet: bool) -> Result<i32, Failure> {
     };
     let (tx, rx) = sync_channel::<Msg>(2);
     let bar = progress(quiet, total);
-    let options = Options { min_confidence: a.min_confidence };
     let labels = model.labels().to_vec();
     let mut writer = Writer {
         format: a.format,

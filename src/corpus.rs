@@ -65,6 +65,10 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
 pub fn read_labelled(path: &Path) -> Result<Vec<Example>> {
     let mut bytes = Vec::new();
     open(path)?.read_to_end(&mut bytes).map_err(|e| KlaimError::io(path, e))?;
+    // Spreadsheet exports often start with a UTF-8 byte-order mark.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(KlaimError::Dataset { path: path.into(), message: "the file is empty".into() });
     }
@@ -74,10 +78,28 @@ pub fn read_labelled(path: &Path) -> Result<Vec<Example>> {
         Format::Tsv => read_delimited(path, &bytes, b'\t')?,
         Format::Csv => read_delimited(path, &bytes, b',')?,
     };
+    check_label_spelling(path, &examples)?;
     if examples.is_empty() {
         return Err(KlaimError::Dataset { path: path.into(), message: "the file holds no records".into() });
     }
-    Ok(examples)
+    Ok(examples.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Rejects a label that differs from an earlier one only in case ("Demand"
+/// beside "demand"): it would silently become a class of its own.
+fn check_label_spelling(path: &Path, examples: &[(usize, Example)]) -> Result<()> {
+    let mut first: std::collections::HashMap<String, (&str, usize)> = std::collections::HashMap::new();
+    for (line, ex) in examples {
+        let (seen, seen_line) = *first.entry(ex.label.to_lowercase()).or_insert((&ex.label, *line));
+        if seen != ex.label {
+            return Err(KlaimError::data(
+                path,
+                *line,
+                format!("label `{}` differs from `{seen}` (line {seen_line}) only in case; labels are case-sensitive", ex.label),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads several files into one list, in order.
@@ -111,7 +133,10 @@ fn field(path: &Path, line: usize, name: &str, value: Option<String>) -> Result<
     }
 }
 
-fn read_jsonl(path: &Path, bytes: &[u8]) -> Result<Vec<Example>> {
+/// The records of a file, each with its 1-based line number.
+type Lined = Vec<(usize, Example)>;
+
+fn read_jsonl(path: &Path, bytes: &[u8]) -> Result<Lined> {
     let mut out = Vec::new();
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = i + 1;
@@ -126,17 +151,17 @@ fn read_jsonl(path: &Path, bytes: &[u8]) -> Result<Vec<Example>> {
             Some(serde_json::Value::Null) | None => None,
             Some(other) => Some(other.to_string()),
         };
-        out.push(Example {
+        out.push((line, Example {
             text: field(path, line, "text", as_string(rec.text))?,
             label: field(path, line, "label", as_string(rec.label))?,
             lang: rec.lang,
             source: rec.source,
-        });
+        }));
     }
     Ok(out)
 }
 
-fn read_delimited(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Vec<Example>> {
+fn read_delimited(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Lined> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -156,18 +181,38 @@ fn read_delimited(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Vec<Exampl
     let label_col = column("label").ok_or_else(|| missing("label"))?;
     let (lang_col, source_col) = (column("lang"), column("source"));
 
+    // Line numbers are counted from byte offsets: the csv crate's own count
+    // is one short in files with CRLF line ends (Excel, Python's csv module).
+    let (mut counted_to, mut line) = (0usize, 1usize);
+    let mut line_at = |mut byte: usize| {
+        // A record's position may point at the line end before it.
+        while byte < bytes.len() && matches!(bytes[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        line += bytes[counted_to..byte].iter().filter(|&&b| b == b'\n').count();
+        counted_to = byte;
+        line
+    };
     let mut out = Vec::new();
     let mut record = csv::ByteRecord::new();
     loop {
-        let line = reader.position().line() as usize;
+        let start = reader.position().byte() as usize;
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(KlaimError::data(path, line, format!("malformed {kind} record: {e}"))),
+            Err(e) => return Err(KlaimError::data(path, line_at(start), format!("malformed {kind} record: {e}"))),
         }
-        let line = record.position().map_or(line, |p| p.line() as usize);
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
+        }
+        let line = line_at(record.position().map_or(start, |p| p.byte() as usize));
+        if record.len() != headers.len() {
+            let hint = if delimiter == b',' { " (a comma inside an unquoted text?)" } else { " (a tab inside the text?)" };
+            return Err(KlaimError::data(
+                path,
+                line,
+                format!("{} fields, but the header has {}{hint}", record.len(), headers.len()),
+            ));
         }
         let get = |col: Option<usize>| -> Result<Option<String>> {
             match col.and_then(|c| record.get(c)) {
@@ -175,12 +220,12 @@ fn read_delimited(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Vec<Exampl
                 None => Ok(None),
             }
         };
-        out.push(Example {
+        out.push((line, Example {
             text: field(path, line, "text", get(Some(text_col))?)?,
             label: field(path, line, "label", get(Some(label_col))?)?,
             lang: get(lang_col)?.filter(|s| !s.is_empty()),
             source: get(source_col)?.filter(|s| !s.is_empty()),
-        });
+        }));
     }
     Ok(out)
 }
@@ -205,6 +250,8 @@ mod tests {
         assert_eq!(ex[0].lang.as_deref(), Some("id"));
         let (_d, p) = file("a.csv", b"label,text\ndemand,\"Stop, now.\"\n");
         assert_eq!(read_labelled(&p).unwrap()[0].text, "Stop, now.");
+        let (_d, p) = file("bom.csv", b"\xEF\xBB\xBFtext,label\nTalks resume.,procedural\n");
+        assert_eq!(read_labelled(&p).unwrap()[0].text, "Talks resume.");
         let (_d, p) = file("a.jsonl", b"{\"text\": \"Talks resume.\", \"label\": \"procedural\"}\n\n");
         assert_eq!(read_labelled(&p).unwrap()[0].label, "procedural");
     }
@@ -225,6 +272,18 @@ mod tests {
 
         let (_d, p) = file("empty.csv", b"\n");
         assert!(read_labelled(&p).unwrap_err().to_string().contains("empty"));
+
+        let (_d, p) = file("comma.csv", b"text,label\nRussia, in a statement, demands talks.,demand\n");
+        let msg = read_labelled(&p).unwrap_err().to_string();
+        assert!(msg.contains("comma.csv:2: 4 fields, but the header has 2"), "{msg}");
+
+        let (_d, p) = file("crlf.csv", b"text,label\r\nTalks resume.,procedural\r\nIran denies it.,denial\r\n,warning\r\n");
+        let msg = read_labelled(&p).unwrap_err().to_string();
+        assert!(msg.contains("crlf.csv:4: the record has an empty `text`"), "{msg}");
+
+        let (_d, p) = file("case.jsonl", b"{\"text\": \"a\", \"label\": \"demand\"}\n{\"text\": \"b\", \"label\": \"Demand\"}\n");
+        let msg = read_labelled(&p).unwrap_err().to_string();
+        assert!(msg.contains("case.jsonl:2: label `Demand` differs from `demand` (line 1)"), "{msg}");
 
         let (_d, p) = file("blank.tsv", b"text\tlabel\n\tother\n");
         assert!(read_labelled(&p).unwrap_err().to_string().contains("blank.tsv:2: the record has an empty `text`"));

@@ -3,9 +3,12 @@
 //! A line break always ends a sentence (see [`crate::segment`]), so a document
 //! can be cut at any line boundary and each chunk segmented on its own: memory
 //! stays flat however large the input. A line longer than the chunk limit is
-//! cut at its last white space (or, failing that, at a character boundary).
+//! cut where the segmenter starts its last sentence, so sentences come out
+//! whole (failing that, at the last white space or a character boundary).
 
 use std::io::{self, BufRead, Read};
+
+use crate::segment::{segment, MAX_SENTENCE_BYTES};
 
 /// Stands in for each invalid UTF-8 byte.
 pub const SUBSTITUTE: char = '\u{1A}';
@@ -68,21 +71,46 @@ impl<R: BufRead> ChunkReader<R> {
                 break;
             }
         }
+        if self.offset == 0 && buf.starts_with(b"\xEF\xBB\xBF") {
+            // A byte-order mark is not text; offsets still count it.
+            buf.drain(..3);
+            self.offset = 3;
+        }
         if buf.is_empty() {
             return Ok(None);
         }
         if !self.done && buf.last() != Some(&b'\n') {
-            // Cut a long line: after the last line break or space, else before
-            // an incomplete UTF-8 sequence at the end.
-            let cut = match buf.iter().rposition(|&b| b == b'\n' || b == b' ' || b == b'\t') {
-                Some(i) if i > 0 => i + 1,
-                _ => utf8_safe_end(&buf),
+            // Cut a long line before its last sentence (which may be
+            // incomplete), else after the last space, else before an
+            // incomplete UTF-8 sequence at the end.
+            let cut = match last_sentence_start(&buf) {
+                Some(i) => i,
+                None => match buf.iter().rposition(|&b| b == b'\n' || b == b' ' || b == b'\t') {
+                    Some(i) if i > 0 => i + 1,
+                    _ => utf8_safe_end(&buf),
+                },
             };
             self.carry = buf.split_off(cut);
         }
         let chunk = decode(&buf, self.offset);
         self.offset += buf.len();
         Ok(Some(chunk))
+    }
+}
+
+/// Where the segmenter starts the last sentence of `buf`, looking only at its
+/// tail (sentences are at most [`MAX_SENTENCE_BYTES`] long). `None` when the
+/// tail holds a single sentence.
+fn last_sentence_start(buf: &[u8]) -> Option<usize> {
+    let mut from = buf.len().saturating_sub(4 * MAX_SENTENCE_BYTES);
+    while from < buf.len() && buf[from] & 0xC0 == 0x80 {
+        from += 1; // start on a character boundary
+    }
+    let tail = decode(&buf[from..utf8_safe_end(buf)], 0);
+    let spans = segment(&tail.text);
+    match spans.as_slice() {
+        [.., _, last] if last.start > 0 => Some(from + last.start),
+        _ => None,
     }
 }
 
@@ -141,6 +169,25 @@ mod tests {
         let solid = "ü".repeat(3000);
         let chunks: Vec<Chunk> = ChunkReader::new(solid.as_bytes(), 1025).map(Result::unwrap).collect();
         assert_eq!(chunks.iter().map(|c| c.text.as_str()).collect::<String>(), solid);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_between_sentences() {
+        // No line break at all: every chunk must still end on a sentence boundary,
+        // so segmenting chunk by chunk gives the same sentences as the whole text.
+        let line = "Rusia menuntut NATO menghentikan ekspansi ke timur. ".repeat(400);
+        let mut sentences = Vec::new();
+        for chunk in ChunkReader::new(line.as_bytes(), 1024).map(Result::unwrap) {
+            sentences.extend(segment(&chunk.text).iter().map(|s| s.text(&chunk.text).to_string()));
+        }
+        assert_eq!(sentences.len(), 400);
+        assert!(sentences.iter().all(|s| s == "Rusia menuntut NATO menghentikan ekspansi ke timur."), "{sentences:?}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_but_counted() {
+        let chunks: Vec<Chunk> = ChunkReader::new(&b"\xEF\xBB\xBFTalks resume.\n"[..], 1024).map(Result::unwrap).collect();
+        assert_eq!((chunks[0].base, chunks[0].text.as_str()), (3, "Talks resume.\n"));
     }
 
     #[test]

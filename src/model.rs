@@ -249,20 +249,28 @@ impl Model {
 
     /// Writes the model atomically: to a temporary file beside `path`, synced,
     /// then renamed over it, so a crash never leaves a half-written model.
+    ///
+    /// The file gets the permissions of the model it replaces, or else the
+    /// usual ones for a new file (0666 less the umask); a temporary file alone
+    /// would make it readable by its owner only.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".klaim-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| KlaimError::io(dir, e))?;
-        tmp.write_all(&self.to_bytes()).map_err(|e| KlaimError::io(tmp.path(), e))?;
-        tmp.as_file().sync_all().map_err(|e| KlaimError::io(tmp.path(), e))?;
+        let mut tmp = temp_file_beside(path)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            tmp.as_file().set_permissions(meta.permissions()).map_err(|e| KlaimError::io(path, e))?;
+        }
+        tmp.write_all(&self.to_bytes()).map_err(|e| KlaimError::io(path, e))?;
+        tmp.as_file().sync_all().map_err(|e| KlaimError::io(path, e))?;
         tmp.persist(path).map_err(|e| KlaimError::io(path, e.error))?;
         Ok(())
+    }
+
+    /// Fails the way [`Model::save`] would if `path` cannot be written, without
+    /// writing anything: the CLI calls it before a long training run.
+    pub fn check_writable(path: &Path) -> Result<()> {
+        if path.is_dir() {
+            return Err(KlaimError::io(path, std::io::Error::other("is a directory; give a file name for the model")));
+        }
+        temp_file_beside(path).map(drop)
     }
 
     /// The model compiled into klaim, trained from the corpus in `data/`.
@@ -286,6 +294,23 @@ pub(crate) fn softmax(v: &mut [f32]) {
         sum += *x;
     }
     v.iter_mut().for_each(|x| *x /= sum);
+}
+
+fn temp_file_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".klaim-").suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir).map_err(|e| {
+        // The temporary file's name means nothing to the user; the OS reason does.
+        let text = e.to_string();
+        let reason = text.split(" at path ").next().unwrap_or(&text);
+        KlaimError::io(path, std::io::Error::new(e.kind(), format!("cannot write in {}: {reason}", dir.display())))
+    })
 }
 
 pub fn argmax(v: &[f32]) -> (usize, f32) {

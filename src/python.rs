@@ -13,27 +13,27 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 
 use crate::classify::{classify_text, Options};
 use crate::corpus::Example;
-use crate::error::KlaimError;
+use crate::error::KlaimError as CoreError;
 use crate::features::FeatureConfig;
 use crate::metrics::evaluate;
 use crate::model::Model;
 use crate::train::{train, Algorithm, TrainParams};
 
-create_exception!(klaim, KlaimError_, PyException, "Base class of klaim's errors.");
-create_exception!(klaim, ModelFormatError, KlaimError_, "A model file is truncated, corrupt, foreign or from another format version.");
-create_exception!(klaim, DataError, KlaimError_, "Labelled data is malformed (the message names file, line and problem).");
-create_exception!(klaim, TrainingError, KlaimError_, "Training could not produce a model.");
+create_exception!(klaim, KlaimError, PyException, "Base class of klaim's errors.");
+create_exception!(klaim, ModelFormatError, KlaimError, "A model file is truncated, corrupt, foreign or from another format version.");
+create_exception!(klaim, DataError, KlaimError, "Labelled data is malformed (the message names file, line and problem).");
+create_exception!(klaim, TrainingError, KlaimError, "Training could not produce a model.");
 
 /// The one place where core errors become Python exceptions.
-fn to_py(e: KlaimError) -> PyErr {
+fn to_py(e: CoreError) -> PyErr {
     let msg = e.to_string();
     match e {
-        KlaimError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
-        KlaimError::Io { .. } => PyOSError::new_err(msg),
-        KlaimError::InvalidParams(_) | KlaimError::InvalidInput(_) => PyValueError::new_err(msg),
-        KlaimError::BadModel { .. } => ModelFormatError::new_err(msg),
-        KlaimError::Data { .. } | KlaimError::Dataset { .. } => DataError::new_err(msg),
-        KlaimError::Training(_) => TrainingError::new_err(msg),
+        CoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
+        CoreError::Io { .. } => PyOSError::new_err(msg),
+        CoreError::InvalidParams(_) | CoreError::InvalidInput(_) => PyValueError::new_err(msg),
+        CoreError::BadModel { .. } => ModelFormatError::new_err(msg),
+        CoreError::Data { .. } | CoreError::Dataset { .. } => DataError::new_err(msg),
+        CoreError::Training(_) => TrainingError::new_err(msg),
     }
 }
 
@@ -68,8 +68,13 @@ fn texts_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
     iter.enumerate()
         .map(|(i, item)| {
             let item = item?;
-            item.extract::<String>().map_err(|_| {
-                PyTypeError::new_err(format!("{what}[{i}] is {}, expected str", type_name(&item)))
+            item.extract::<String>().map_err(|e| {
+                if item.is_instance_of::<PyString>() {
+                    // a str that is not valid Unicode, e.g. from errors="surrogateescape"
+                    PyValueError::new_err(format!("{what}[{i}] is not valid Unicode: {}", e.value(item.py())))
+                } else {
+                    PyTypeError::new_err(format!("{what}[{i}] is {}, expected str", type_name(&item)))
+                }
             })
         })
         .collect()
@@ -229,9 +234,11 @@ impl PyClassifier {
     /// start, end, text, label, confidence, probabilities and boilerplate.
     #[pyo3(signature = (text, *, min_confidence=None))]
     fn classify<'py>(&self, py: Python<'py>, text: &str, min_confidence: Option<f32>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let options = Options { min_confidence };
+        options.check().map_err(to_py)?;
         let model = self.model.clone();
         let owned = text.to_string();
-        let results = py.detach(move || classify_text(&model, &owned, 0, &Options { min_confidence }));
+        let results = py.detach(move || classify_text(&model, &owned, 0, &options));
         let labels = self.model.labels();
         results
             .into_iter()
@@ -262,6 +269,9 @@ impl PyClassifier {
         let gold = texts_of(labels, "labels")?;
         if gold.len() != predicted.len() {
             return Err(PyValueError::new_err(format!("{} texts but {} labels", predicted.len(), gold.len())));
+        }
+        if gold.is_empty() {
+            return Err(PyValueError::new_err("nothing to evaluate: texts and labels are empty"));
         }
         let gold_ref: Vec<&str> = gold.iter().map(String::as_str).collect();
         let pred_ref: Vec<&str> = predicted.iter().map(String::as_str).collect();
@@ -320,7 +330,7 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> i32 {
 #[pymodule]
 fn _klaim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyClassifier>()?;
-    m.add("KlaimError", m.py().get_type::<KlaimError_>())?;
+    m.add("KlaimError", m.py().get_type::<KlaimError>())?;
     m.add("ModelFormatError", m.py().get_type::<ModelFormatError>())?;
     m.add("DataError", m.py().get_type::<DataError>())?;
     m.add("TrainingError", m.py().get_type::<TrainingError>())?;

@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
 use common::*;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 fn sentence_records(records: &[serde_json::Value]) -> Vec<&serde_json::Value> {
@@ -135,6 +136,12 @@ fn jsonl_input_carries_ids_and_reports_bad_records() {
     // strict mode stops at the first bad record
     let out = klaim().args(["classify", "--jsonl-input", "--strict"]).arg(&input).assert().code(1);
     assert_eq!(jsonl(&out.get_output().stdout).len(), 2);
+
+    // a misspelt --id-field is said once, and documents are still told apart by line
+    let out = klaim().args(["classify", "--jsonl-input", "--id-field", "nosuch"]).arg(&input).assert().code(1)
+        .stderr(contains("crawl.jsonl:1: no \"nosuch\" field"));
+    let ids: Vec<String> = jsonl(&out.get_output().stdout).iter().map(|r| r["doc_id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, ["line 1", "line 1", "line 4"]);
 }
 
 #[test]
@@ -167,6 +174,50 @@ fn a_ten_megabyte_line_is_classified_in_bounded_pieces() {
     let covered: usize = records.iter().map(|r| r["text"].as_str().unwrap().len()).sum();
     assert!(covered >= line.trim_end().len() - records.len(), "the whole line is covered");
     assert!(records.iter().all(|r| r["text"].as_str().unwrap().len() <= klaim::segment::MAX_SENTENCE_BYTES));
+}
+
+#[test]
+fn a_line_longer_than_a_chunk_still_yields_whole_sentences() {
+    let dir = tempfile::tempdir().unwrap();
+    let sentence = "Rusia menuntut NATO menghentikan ekspansi ke timur.";
+    let p = write(dir.path(), "oneline.txt", format!("{sentence} ").repeat(60_000).as_bytes());
+    let out = klaim().arg("classify").arg(&p).assert().success();
+    let records = jsonl(&out.get_output().stdout);
+    assert_eq!(records.len(), 60_000);
+    assert!(records.iter().all(|r| r["text"] == sentence));
+}
+
+#[test]
+fn train_and_eval_warn_about_labels_that_look_like_typos() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = format!("{}Iran menolak tuduhan itu.\tdenail\n", tiny_training_tsv());
+    let data = write(dir.path(), "typo.tsv", data.as_bytes());
+    let model = dir.path().join("m.klaim");
+    klaim().args(["train", "--min-df", "1", "-q"]).arg(&data).arg("-o").arg(&model).assert().success()
+        .stderr(contains("label `denail` has only 1 example(s)"));
+    klaim().arg("eval").arg(&data).assert().success().stderr(contains("the model has no label `denail`"));
+}
+
+#[test]
+fn an_unwritable_model_path_fails_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "train.tsv", tiny_training_tsv().as_bytes());
+    let missing = dir.path().join("no-such-dir").join("m.klaim");
+    klaim().arg("train").arg(&data).arg("-o").arg(&missing).assert().code(1).stderr(contains("m.klaim: cannot write in")).stderr(contains("training").not());
+    klaim().arg("train").arg(&data).arg("-o").arg(dir.path()).assert().code(1).stderr(contains("is a directory"));
+}
+
+#[cfg(unix)]
+#[test]
+fn retraining_keeps_the_model_file_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "train.tsv", tiny_training_tsv().as_bytes());
+    let model = dir.path().join("m.klaim");
+    klaim().args(["train", "--min-df", "1", "-q"]).arg(&data).arg("-o").arg(&model).assert().success();
+    std::fs::set_permissions(&model, std::fs::Permissions::from_mode(0o644)).unwrap();
+    klaim().args(["train", "--min-df", "1", "-q"]).arg(&data).arg("-o").arg(&model).assert().success();
+    assert_eq!(std::fs::metadata(&model).unwrap().permissions().mode() & 0o777, 0o644);
 }
 
 #[test]
@@ -211,13 +262,15 @@ fn train_eval_info_round_trip() {
 fn bad_training_data_names_file_line_and_problem_and_writes_no_model() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.klaim");
-    let cases: [(&str, &[u8], &str); 6] = [
+    let cases: [(&str, &[u8], &str); 8] = [
         ("empty.tsv", b"", "empty.tsv: the file is empty"),
         ("nolabel.csv", b"text,category\nhello,other\n", "nolabel.csv:1: the CSV header has no `label` column"),
         ("notext.jsonl", b"{\"text\": \"ok\", \"label\": \"other\"}\n{\"label\": \"demand\"}\n", "notext.jsonl:2: the record has no `text` field"),
         ("blank.tsv", b"text\tlabel\nok\tother\n \tdemand\n", "blank.tsv:3: the record has an empty `text`"),
         ("oneclass.tsv", b"text\tlabel\na b\tother\nc d\tother\n", "one label only"),
         ("latin1.tsv", b"text\tlabel\nJenewa \xe9t\xe9\tother\n", "latin1.tsv:2: invalid UTF-8"),
+        ("comma.csv", b"text,label\r\nIran denies it.,denial\r\nRussia, in a statement, demands talks.,demand\r\n", "comma.csv:3: 4 fields, but the header has 2"),
+        ("case.tsv", b"text\tlabel\na b\tdemand\nc d\tother\ne f\tDemand\n", "case.tsv:4: label `Demand` differs from `demand` (line 2)"),
     ];
     for (name, content, message) in cases {
         let data = write(dir.path(), name, content);

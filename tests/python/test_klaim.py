@@ -90,6 +90,13 @@ def test_bad_arguments_raise_type_and_value_errors(clf):
         klaim.Classifier.fit(["a b", "c d"], ["other", "other"])
     with pytest.raises(ValueError, match=r"texts\[1\] is empty"):
         klaim.Classifier.fit(["a b", "  "], ["other", "demand"])
+    with pytest.raises(ValueError, match=r"texts\[0\] is not valid Unicode"):
+        clf.predict(["bad \udc80 text"])
+    with pytest.raises(ValueError, match="nothing to evaluate"):
+        clf.evaluate([], [])
+    for bad in (2.0, -0.1, float("nan")):
+        with pytest.raises(ValueError, match="min_confidence must be between 0 and 1"):
+            clf.classify("Iran denies it.", min_confidence=bad)
 
 
 def test_fit_save_load_round_trip(small, tmp_path):
@@ -119,6 +126,11 @@ def test_model_file_errors_are_catchable_by_name(tmp_path):
         klaim.Classifier.load(bad)
     assert issubclass(klaim.ModelFormatError, klaim.KlaimError)
     assert issubclass(klaim.DataError, klaim.KlaimError)
+    # errors cross process boundaries (multiprocessing pickles them)
+    assert klaim.KlaimError.__name__ == "KlaimError"
+    for cls in (klaim.KlaimError, klaim.DataError, klaim.ModelFormatError):
+        back = pickle.loads(pickle.dumps(cls("bad.tsv:3: boom")))
+        assert type(back) is cls and str(back) == "bad.tsv:3: boom"
 
 
 def test_pickle_and_joblib(small, tmp_path):
@@ -184,3 +196,20 @@ def test_console_script_and_module_run_the_cli(tmp_path):
         assert r.stdout.splitlines()[0].startswith("source\tdoc_id\tindex")
         r = subprocess.run(cmd + ["frobnicate"], capture_output=True, text=True)
         assert r.returncode == 2
+
+
+def test_ctrl_c_stops_console_script_training_and_keeps_the_old_model(tmp_path):
+    import signal
+    import time
+    model = tmp_path / "m.klaim"
+    model.write_bytes(klaim.Classifier.default().to_bytes())
+    before = model.read_bytes()
+    # the full training split takes many seconds, so the interrupt lands mid-training
+    proc = subprocess.Popen([sys.executable, "-m", "klaim", "train", str(REPO / "data" / "train.jsonl"),
+                             "-o", str(model), "-q"], stderr=subprocess.PIPE)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=120)
+    assert proc.returncode == -signal.SIGINT, proc.stderr.read()
+    assert model.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
