@@ -205,11 +205,11 @@ def test_ctrl_c_stops_console_script_training_and_keeps_the_old_model(tmp_path):
     model.write_bytes(klaim.Classifier.default().to_bytes())
     before = model.read_bytes()
     # the full training split takes many seconds, so the interrupt lands mid-training
-    proc = subprocess.Popen([sys.executable, "-m", "klaim", "train", str(REPO / "data" / "train.jsonl"),
-                             "-o", str(model), "-q"], stderr=subprocess.PIPE)
-    time.sleep(2.0)
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=120)
-    assert proc.returncode == -signal.SIGINT, proc.stderr.read()
+    with subprocess.Popen([sys.executable, "-m", "klaim", "train", str(REPO / "data" / "train.jsonl"),
+                           "-o", str(model), "-q"], stderr=subprocess.PIPE) as proc:
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGINT, err
     assert model.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]

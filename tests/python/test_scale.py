@@ -32,10 +32,10 @@ def test_large_input_keeps_memory_flat_and_loses_no_sentence(tmp_path):
     out = tmp_path / "out.tsv"
     # wait4 gives this child's own peak; RUSAGE_CHILDREN would include every
     # earlier child of the test process (a training run peaks above 300 MB)
-    p = subprocess.Popen(cli() + ["classify", "-q", "--format", "tsv", "-o", str(out), str(path)], stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    assert p.returncode == 0, p.stderr.read()
+    with subprocess.Popen(cli() + ["classify", "-q", "--format", "tsv", "-o", str(out), str(path)], stderr=subprocess.PIPE) as p:
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        assert p.returncode == 0, p.stderr.read()
     peak_mb = usage.ru_maxrss / 1024
     print(f"150 MB input: peak RSS {peak_mb:.0f} MB")
     assert peak_mb < 300
