@@ -129,10 +129,10 @@ struct ClassifyArgs {
     #[arg(long)]
     jsonl_input: bool,
     /// Field holding the document id in --jsonl-input records.
-    #[arg(long, default_value = "id")]
+    #[arg(long, default_value = "id", requires = "jsonl_input")]
     id_field: String,
     /// Field holding the document text in --jsonl-input records.
-    #[arg(long, default_value = "text")]
+    #[arg(long, default_value = "text", requires = "jsonl_input")]
     text_field: String,
     /// Leave page furniture out of the output (it is still counted in --summary).
     #[arg(long)]

@@ -295,9 +295,16 @@ impl PyClassifier {
         PyBytes::new(py, &self.model.to_bytes())
     }
 
+    /// Any bytes-like object: bytes, bytearray, memoryview, mmap.
     #[staticmethod]
-    fn from_bytes(data: &[u8]) -> PyResult<Self> {
-        Model::from_bytes(data, std::path::Path::new("<bytes>")).map(Self::wrap).map_err(to_py)
+    fn from_bytes(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let origin = std::path::Path::new("<bytes>");
+        if let Ok(b) = data.cast::<PyBytes>() {
+            return Model::from_bytes(b.as_bytes(), origin).map(Self::wrap).map_err(to_py);
+        }
+        let buffer = pyo3::buffer::PyBuffer::<u8>::get(data)
+            .map_err(|_| PyTypeError::new_err(format!("data must be bytes-like, got {}", type_name(data))))?;
+        Model::from_bytes(&buffer.to_vec(data.py())?, origin).map(Self::wrap).map_err(to_py)
     }
 
     /// Pickles through the model file format.

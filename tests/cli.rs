@@ -294,6 +294,8 @@ fn usage_errors_exit_with_2_and_help_with_0() {
     klaim().args(["train", "x.tsv"]).assert().code(2).stderr(contains("--output"));
     klaim().arg("--help").assert().success().stdout(contains("classify"));
     klaim().args(["train", "--alpha=-1", "-o", "m"]).arg(example(SAMPLES[0])).assert().code(2);
+    // --id-field means nothing without --jsonl-input; say so rather than ignore it
+    klaim().args(["classify", "--id-field", "url"]).arg(example(SAMPLES[0])).assert().code(2).stderr(contains("--jsonl-input"));
 }
 
 #[test]

@@ -136,6 +136,11 @@ def test_model_file_errors_are_catchable_by_name(tmp_path):
 def test_pickle_and_joblib(small, tmp_path):
     back = pickle.loads(pickle.dumps(small))
     texts = ["Kemlu membantah laporan itu"]
+    raw = small.to_bytes()
+    for data in (bytearray(raw), memoryview(raw)):
+        assert klaim.Classifier.from_bytes(data).predict(texts) == small.predict(texts)
+    with pytest.raises(TypeError, match="bytes-like"):
+        klaim.Classifier.from_bytes("not bytes")
     np.testing.assert_array_equal(back.predict_proba(texts), small.predict_proba(texts))
     joblib = pytest.importorskip("joblib")
     joblib.dump(small, tmp_path / "m.joblib")
