@@ -65,10 +65,7 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
 pub fn read_labelled(path: &Path) -> Result<Vec<Example>> {
     let mut bytes = Vec::new();
     open(path)?.read_to_end(&mut bytes).map_err(|e| KlaimError::io(path, e))?;
-    // Spreadsheet exports often start with a UTF-8 byte-order mark.
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
+    crate::input::strip_bom(&mut bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(KlaimError::Dataset { path: path.into(), message: "the file is empty".into() });
     }

@@ -71,10 +71,9 @@ impl<R: BufRead> ChunkReader<R> {
                 break;
             }
         }
-        if self.offset == 0 && buf.starts_with(b"\xEF\xBB\xBF") {
-            // A byte-order mark is not text; offsets still count it.
-            buf.drain(..3);
-            self.offset = 3;
+        if self.offset == 0 {
+            // offsets still count the mark
+            self.offset = strip_bom(&mut buf);
         }
         if buf.is_empty() {
             return Ok(None);
@@ -95,6 +94,17 @@ impl<R: BufRead> ChunkReader<R> {
         let chunk = decode(&buf, self.offset);
         self.offset += buf.len();
         Ok(Some(chunk))
+    }
+}
+
+/// Removes a leading UTF-8 byte-order mark (spreadsheet exports and some
+/// Windows tools write one; it is not text). Returns how many bytes went.
+pub fn strip_bom(buf: &mut Vec<u8>) -> usize {
+    if buf.starts_with(b"\xEF\xBB\xBF") {
+        buf.drain(..3);
+        3
+    } else {
+        0
     }
 }
 
