@@ -4,7 +4,7 @@
 //! 0 ok, 1 some input failed, 2 usage error, 130 interrupted.
 
 use std::ffi::OsString;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -305,13 +305,8 @@ fn score(model: &Model, examples: &[Example]) -> Report {
     evaluate(&gold, &predicted, model.labels())
 }
 
-/// A label seen once or twice is more often a typo than a class.
 fn warn_rare_labels(examples: &[Example]) {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in examples {
-        *counts.entry(&e.label).or_default() += 1;
-    }
-    for (label, n) in counts.iter().filter(|(_, &n)| n < 3) {
+    for (label, n) in corpus::rare_labels(examples.iter().map(|e| e.label.as_str())) {
         eprintln!("klaim: warning: label `{label}` has only {n} example(s); a typo? It becomes a class of its own");
     }
 }
@@ -389,6 +384,9 @@ fn cmd_segment(a: SegmentArgs) -> Result<i32, Failure> {
     let mut index = 0;
     for chunk in ChunkReader::new(reader, 1 << 20) {
         let chunk = chunk.map_err(|e| Failure { code: 1, message: format!("{name}: {e}") })?;
+        if let Some(at) = chunk.first_invalid {
+            eprintln!("klaim: warning: {}", invalid_utf8(&name, at, chunk.invalid_bytes));
+        }
         for (span, boilerplate) in crate::classify::page_sentences(&chunk.text) {
             let text = span.text(&chunk.text);
             let rec = serde_json::json!({
@@ -442,6 +440,8 @@ struct Unit {
     text: String,
     /// Last unit of its document.
     last: bool,
+    /// The document's input failed part-way; set on its last unit.
+    cut: bool,
 }
 
 enum Msg {
@@ -557,26 +557,40 @@ fn read_text_document(source: &Arc<str>, reader: Box<dyn io::BufRead + Send>, fe
     let mut chunks = ChunkReader::new(reader, CHUNK_BYTES).peekable();
     if chunks.peek().is_none() {
         // an empty file is still a document, with no sentences
-        return feeder.push(Unit { source: source.clone(), doc_id: None, base: 0, text: String::new(), last: true });
+        return feeder.push(Unit { source: source.clone(), doc_id: None, base: 0, text: String::new(), last: true, cut: false });
     }
+    let mut end = None;
     while let Some(chunk) = chunks.next() {
         let chunk = match chunk {
             Ok(c) => c,
-            Err(e) => return feeder.problem(format!("{source}: {e}"), true),
+            Err(e) => {
+                let go_on = feeder.problem(format!("{source}: {e}"), true);
+                // Close the document (a truncated .gz) so that its summary counts what was read
+                // and the next file's sentence numbers start again at 0.
+                if let Some(base) = end {
+                    let unit = Unit { source: source.clone(), doc_id: None, base, text: String::new(), last: true, cut: true };
+                    return feeder.push(unit) && go_on;
+                }
+                return go_on;
+            }
         };
         if let Some(at) = chunk.first_invalid {
-            let msg = format!("{source}: byte {at}: invalid UTF-8, {} byte(s) replaced by U+001A", chunk.invalid_bytes);
-            if !feeder.problem(msg, false) {
+            if !feeder.problem(invalid_utf8(source, at, chunk.invalid_bytes), false) {
                 return false;
             }
         }
         let last = chunks.peek().is_none();
-        let unit = Unit { source: source.clone(), doc_id: None, base: chunk.base, text: chunk.text, last };
+        end = Some(chunk.base + chunk.text.len());
+        let unit = Unit { source: source.clone(), doc_id: None, base: chunk.base, text: chunk.text, last, cut: false };
         if !feeder.push(unit) {
             return false;
         }
     }
     true
+}
+
+fn invalid_utf8(source: &str, at: usize, bytes: usize) -> String {
+    format!("{source}: byte {at}: invalid UTF-8, {} replaced by U+001A", count(bytes, "byte"))
 }
 
 fn read_jsonl_documents(source: &Arc<str>, mut reader: Box<dyn io::BufRead + Send>, a: &ClassifyArgs, feeder: &mut Feeder) -> bool {
@@ -628,7 +642,7 @@ fn read_jsonl_documents(source: &Arc<str>, mut reader: Box<dyn io::BufRead + Sen
             }
             Some(other) => Some(other.to_string()),
         };
-        let unit = Unit { source: source.clone(), doc_id, base: 0, text, last: true };
+        let unit = Unit { source: source.clone(), doc_id, base: 0, text, last: true, cut: false };
         if !feeder.push(unit) {
             return false;
         }
@@ -729,7 +743,7 @@ impl Writer<'_> {
         let rec = serde_json::json!({
             "record": "document", "source": &*unit.source, "doc_id": unit.doc_id, "sentences": doc.index,
             "boilerplate": doc.boilerplate, "skipped": if self.skip_boilerplate { doc.boilerplate } else { 0 },
-            "labels": counts,
+            "labels": counts, "complete": !unit.cut,
         });
         if self.format == OutputFormat::Jsonl {
             serde_json::to_writer(&mut *buf, &rec).expect("writing to memory cannot fail");
@@ -793,6 +807,10 @@ fn cmd_classify(a: ClassifyArgs, quiet: bool) -> Result<i32, Failure> {
         });
         write_results(rx, &model, &options, &pool, &mut writer, &mut out, &bar)
     });
+    let outcome = outcome.map_err(|e| {
+        let name = a.output.as_ref().map_or("standard output".into(), |p| p.display().to_string());
+        Failure { code: 1, message: format!("cannot write {name}: {e}") }
+    });
     bar.finish_and_clear();
     let stats = outcome?;
     if INTERRUPTED.load(Ordering::SeqCst) {
@@ -804,18 +822,23 @@ fn cmd_classify(a: ClassifyArgs, quiet: bool) -> Result<i32, Failure> {
     }
     if !quiet {
         eprintln!(
-            "klaim: {} sentences ({} boilerplate{}) from {} documents",
-            stats.sentences,
+            "klaim: {} ({} boilerplate{}) from {}",
+            count(stats.sentences, "sentence"),
             stats.boilerplate,
             if a.skip_boilerplate { ", skipped" } else { "" },
-            stats.documents
+            count(stats.documents, "document")
         );
     }
     if stats.failed > 0 {
-        eprintln!("klaim: {} input problem(s); see above", stats.failed);
+        eprintln!("klaim: {}; see above", count(stats.failed, "input problem"));
         return Ok(1);
     }
     Ok(0)
+}
+
+/// "1 document", "2 documents".
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 #[derive(Default)]
@@ -835,7 +858,7 @@ fn write_results(
     writer: &mut Writer,
     out: &mut Box<dyn Write>,
     bar: &ProgressBar,
-) -> Result<RunStats, Failure> {
+) -> io::Result<RunStats> {
     let mut stats = RunStats::default();
     let started = std::time::Instant::now();
     let mut buf = Vec::with_capacity(BATCH_BYTES * 2);
@@ -874,7 +897,7 @@ fn write_results(
                         stats.stopped_by_pipe = true;
                         break;
                     }
-                    return Err(e.into());
+                    return Err(e);
                 }
                 let rate = stats.sentences as f64 / started.elapsed().as_secs_f64().max(1e-3);
                 bar.set_message(format!("{} sentences, {rate:.0} sentences/s", stats.sentences));

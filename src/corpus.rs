@@ -85,18 +85,41 @@ pub fn read_labelled(path: &Path) -> Result<Vec<Example>> {
 /// Rejects a label that differs from an earlier one only in case ("Demand"
 /// beside "demand"): it would silently become a class of its own.
 fn check_label_spelling(path: &Path, examples: &[(usize, Example)]) -> Result<()> {
-    let mut first: std::collections::HashMap<String, (&str, usize)> = std::collections::HashMap::new();
-    for (line, ex) in examples {
-        let (seen, seen_line) = *first.entry(ex.label.to_lowercase()).or_insert((&ex.label, *line));
-        if seen != ex.label {
-            return Err(KlaimError::data(
+    match case_clash(examples.iter().map(|(_, e)| e.label.as_str())) {
+        None => Ok(()),
+        Some((first, clash)) => {
+            let ((seen_line, seen), (line, ex)) = (&examples[first], &examples[clash]);
+            Err(KlaimError::data(
                 path,
                 *line,
-                format!("label `{}` differs from `{seen}` (line {seen_line}) only in case; labels are case-sensitive", ex.label),
-            ));
+                format!("label `{}` differs from `{}` (line {seen_line}) only in case; labels are case-sensitive", ex.label, seen.label),
+            ))
         }
     }
-    Ok(())
+}
+
+/// The first label that differs from an earlier one only in case, as the
+/// positions of the earlier spelling and of the clash. Shared by the file
+/// reader (which turns positions into line numbers) and the Python `fit`.
+pub fn case_clash<'a>(labels: impl IntoIterator<Item = &'a str>) -> Option<(usize, usize)> {
+    let mut first: std::collections::HashMap<String, (&str, usize)> = std::collections::HashMap::new();
+    for (i, label) in labels.into_iter().enumerate() {
+        let (seen, at) = *first.entry(label.to_lowercase()).or_insert((label, i));
+        if seen != label {
+            return Some((at, i));
+        }
+    }
+    None
+}
+
+/// Labels with fewer than three examples, with their counts, in label order.
+/// A label seen once or twice is more often a typo than a class.
+pub fn rare_labels<'a>(labels: impl IntoIterator<Item = &'a str>) -> Vec<(&'a str, usize)> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for label in labels {
+        *counts.entry(label).or_default() += 1;
+    }
+    counts.into_iter().filter(|&(_, n)| n < 3).collect()
 }
 
 /// Reads several files into one list, in order.

@@ -57,6 +57,30 @@ fn _after_fork_in_child() {
     }
 }
 
+/// Turns the core's byte offsets into `text` into the code-point offsets that
+/// Python's str indexing uses. Offsets mostly come in increasing order, so it
+/// counts on from the last one instead of from the start.
+struct CharOffsets<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> CharOffsets<'a> {
+    fn new(text: &'a str) -> Self {
+        CharOffsets { text, byte: 0, chars: 0 }
+    }
+
+    fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            (self.byte, self.chars) = (0, 0);
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
 /// A str, or any iterable of str (list, tuple, generator, numpy array, pandas Series).
 fn texts_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
     if obj.is_instance_of::<PyString>() {
@@ -182,6 +206,18 @@ impl PyClassifier {
             }
             examples.push(Example { text, label: label.trim().to_string(), lang: None, source: None });
         }
+        let labels = || examples.iter().map(|e| e.label.as_str());
+        if let Some((first, clash)) = crate::corpus::case_clash(labels()) {
+            return Err(PyValueError::new_err(format!(
+                "labels[{clash}] `{}` differs from labels[{first}] `{}` only in case; labels are case-sensitive",
+                examples[clash].label, examples[first].label
+            )));
+        }
+        for (label, n) in crate::corpus::rare_labels(labels()) {
+            let message = format!("label `{label}` has only {n} example(s); a typo? It becomes a class of its own");
+            let message = std::ffi::CString::new(message).expect("labels hold no NUL after the UTF-8 check");
+            PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), &message, 1)?;
+        }
         py.detach(move || train(&examples, &params)).map(Self::wrap).map_err(to_py)
     }
 
@@ -213,16 +249,17 @@ impl PyClassifier {
         PyArray1::from_vec(py, probs).reshape([n, k])
     }
 
-    /// The sentences klaim sees in raw page text: dicts with byte offsets
-    /// `start`, `end`, the `text` and the `boilerplate` flag.
+    /// The sentences klaim sees in raw page text: dicts with `start`, `end`
+    /// (str indices: `text[start:end]`), the `text` and the `boilerplate` flag.
     fn segment<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let mut offsets = CharOffsets::new(text);
         crate::classify::page_sentences(text)
             .into_iter()
             .map(|(s, boilerplate)| {
                 let d = PyDict::new(py);
                 let sentence = s.text(text);
-                d.set_item("start", s.start)?;
-                d.set_item("end", s.end)?;
+                d.set_item("start", offsets.at(s.start))?;
+                d.set_item("end", offsets.at(s.end))?;
                 d.set_item("text", sentence)?;
                 d.set_item("boilerplate", boilerplate)?;
                 Ok(d)
@@ -240,12 +277,13 @@ impl PyClassifier {
         let owned = text.to_string();
         let results = py.detach(move || classify_text(&model, &owned, 0, &options));
         let labels = self.model.labels();
+        let mut offsets = CharOffsets::new(text);
         results
             .into_iter()
             .map(|r| {
                 let d = PyDict::new(py);
-                d.set_item("start", r.start)?;
-                d.set_item("end", r.end)?;
+                d.set_item("start", offsets.at(r.start))?;
+                d.set_item("end", offsets.at(r.end))?;
                 d.set_item("text", r.text)?;
                 d.set_item("label", &labels[r.label])?;
                 d.set_item("confidence", r.confidence)?;

@@ -115,6 +115,39 @@ fn reads_stdin_gzip_directories_with_glob() {
 }
 
 #[test]
+fn a_truncated_gzip_keeps_what_was_read_and_closes_its_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = std::fs::read(example(SAMPLES[1])).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    while gz.get_ref().len() < 200_000 {
+        gz.write_all(&page).unwrap(); // several MB of text, so whole chunks come out before the cut
+        gz.write_all(format!("\nHalaman {}\n", gz.get_ref().len()).as_bytes()).unwrap();
+    }
+    let whole = gz.finish().unwrap();
+    let cut = write(dir.path(), "cut.txt.gz", &whole[..whole.len() * 3 / 4]);
+
+    let out = klaim().args(["classify", "--summary"]).arg(&cut).arg(example(SAMPLES[0])).assert().code(1);
+    let out = out.stderr(contains("cut.txt.gz")).get_output().stdout.clone();
+    let records = jsonl(&out);
+    let docs: Vec<&serde_json::Value> = records.iter().filter(|r| r["record"] == "document").collect();
+    assert_eq!(docs.len(), 2, "the cut file still gets its summary record");
+    assert_eq!(docs[0]["complete"], false);
+    assert_eq!(docs[1]["complete"], true);
+    let from_cut = records.iter().filter(|r| r["record"] == "sentence" && r["source"] == docs[0]["source"]).count();
+    assert!(from_cut > 1000, "sentences read before the cut are kept: {from_cut}");
+    assert_eq!(docs[0]["sentences"], from_cut);
+    let next = sentence_records(&records).into_iter().find(|r| r["source"] == docs[1]["source"]).unwrap();
+    assert_eq!(next["index"], 0, "the next file numbers its sentences from 0");
+}
+
+#[test]
+fn a_failed_write_names_the_output_and_segment_warns_of_invalid_utf8() {
+    klaim().args(["classify", "-o", "/dev/full"]).arg(example(SAMPLES[0])).assert().code(1).stderr(contains("cannot write /dev/full"));
+    let out = klaim().arg("segment").write_stdin(&b"Iran menolak.\xff Delegasi tiba.\n"[..]).assert().success();
+    out.stderr(contains("<stdin>: byte 13: invalid UTF-8, 1 byte replaced"));
+}
+
+#[test]
 fn jsonl_input_carries_ids_and_reports_bad_records() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(

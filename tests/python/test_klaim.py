@@ -87,9 +87,11 @@ def test_bad_arguments_raise_type_and_value_errors(clf):
     with pytest.raises(ValueError, match="unknown algorithm"):
         klaim.Classifier.fit(texts, labels, algorithm="svm-deluxe")
     with pytest.raises(ValueError, match="one label only"):
-        klaim.Classifier.fit(["a b", "c d"], ["other", "other"])
+        klaim.Classifier.fit(["a b", "c d", "e f"], ["other", "other", "other"])
     with pytest.raises(ValueError, match=r"texts\[1\] is empty"):
         klaim.Classifier.fit(["a b", "  "], ["other", "demand"])
+    with pytest.raises(ValueError, match=r"labels\[2\] `Demand` differs from labels\[0\] `demand` only in case"):
+        klaim.Classifier.fit(["a b", "c d", "e f"], ["demand", "other", "Demand"])
     with pytest.raises(ValueError, match=r"texts\[0\] is not valid Unicode"):
         clf.predict(["bad \udc80 text"])
     with pytest.raises(ValueError, match="nothing to evaluate"):
@@ -147,13 +149,13 @@ def test_pickle_and_joblib(small, tmp_path):
     assert joblib.load(tmp_path / "m.joblib").predict(texts) == small.predict(texts)
 
 
-def test_segment_gives_byte_offsets_into_the_page(clf):
+def test_segment_gives_str_offsets_into_the_page(clf):
     raw = SAMPLE.read_text(encoding="utf-8")
-    data = raw.encode("utf-8")
+    assert not raw.isascii()
     sentences = clf.segment(raw)
     assert len(sentences) > 20
     for s in sentences:
-        assert data[s["start"]:s["end"]].decode("utf-8") == s["text"]
+        assert raw[s["start"]:s["end"]] == s["text"]
     assert any(s["boilerplate"] for s in sentences)
     assert sentences[0]["text"] == "Bulan Depan Rusia, AS dan NATO Duduk Satu Meja"
 
@@ -218,3 +220,17 @@ def test_ctrl_c_stops_console_script_training_and_keeps_the_old_model(tmp_path):
     assert proc.returncode == -signal.SIGINT, err
     assert model.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+
+
+def test_fit_warns_about_a_label_seen_once_or_twice():
+    texts, labels = zip(*TRAIN)
+    with pytest.warns(UserWarning, match="label `demmand` has only 1 example"):
+        model = klaim.Classifier.fit(list(texts) + ["Iran menuntut jaminan."], list(labels) + ["demmand"], min_df=1)
+    assert "demmand" in model.labels
+
+
+def test_offsets_index_the_python_string_of_a_non_ascii_page(clf):
+    page = "Menlu RI bertemu mitranya di Jenewa — “kami menolak tuduhan itu,” ujarnya.\nDelegasi tiba pukul 09.00 WIB. 🇮🇩 Baca juga: Harga cabai naik"
+    for record in clf.segment(page) + clf.classify(page):
+        assert page[record["start"]:record["end"]] == record["text"]
+    assert clf.classify(page)[-1]["end"] == len(page)
