@@ -112,7 +112,7 @@ def check(paths, shares=True, shared=ROOT.parent / "shared"):
     evaluation = set()
     for p in (shared / "data" / "dev_seed.jsonl", shared / "data" / "external" / "plover_gsr.jsonl"):
         if p.exists():
-            evaluation |= {norm(json.loads(l)["text"]) for l in open(p, encoding="utf-8") if l.strip()}
+            evaluation |= {norm(json.loads(l)["text"]) for l in p.read_text(encoding="utf-8").splitlines() if l.strip()}
     for where, r in recs:
         if norm(r.get("text", "")) in evaluation:
             problems.append(f"{where}: sentence of the evaluation data")

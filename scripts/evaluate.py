@@ -27,7 +27,7 @@ SETS = {
 
 
 def read(path):
-    recs = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
+    recs = [json.loads(l) for l in pathlib.Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
     return [r["text"] for r in recs], [r["label"] for r in recs]
 
 

@@ -22,7 +22,7 @@ def side(text: str) -> str:
 def main():
     out = {"train": [], "heldout": []}
     for path in sorted(glob.glob(str(ROOT / "data" / "corpus" / "*.jsonl"))):
-        for line in open(path, encoding="utf-8"):
+        for line in pathlib.Path(path).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 rec = json.loads(line)
                 out[side(rec["text"])].append(rec)
