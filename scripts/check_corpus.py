@@ -113,6 +113,8 @@ def check(paths, shares=True, shared=ROOT.parent / "shared"):
     for p in (shared / "data" / "dev_seed.jsonl", shared / "data" / "external" / "plover_gsr.jsonl"):
         if p.exists():
             evaluation |= {norm(json.loads(l)["text"]) for l in p.read_text(encoding="utf-8").splitlines() if l.strip()}
+        else:
+            print(f"note: {p} not found; the evaluation-overlap check skips it", file=sys.stderr)
     for where, r in recs:
         if norm(r.get("text", "")) in evaluation:
             problems.append(f"{where}: sentence of the evaluation data")

@@ -4,7 +4,6 @@
 //! 0 ok, 1 some input failed, 2 usage error, 130 interrupted.
 
 use std::ffi::OsString;
-use std::collections::BTreeSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -314,15 +313,8 @@ fn warn_rare_labels(examples: &[Example]) {
 fn cmd_eval(a: EvalArgs) -> Result<i32, Failure> {
     let model = load_model(&a.model)?;
     let examples = corpus::read_all(&a.data)?;
-    let unknown: BTreeSet<&str> =
-        examples.iter().map(|e| e.label.as_str()).filter(|l| !model.labels().iter().any(|m| m == l)).collect();
-    if !unknown.is_empty() {
-        let list: Vec<String> = unknown.iter().map(|l| format!("`{l}`")).collect();
-        eprintln!(
-            "klaim: warning: the model has no label {}; those sentences count as errors (model labels: {})",
-            list.join(", "),
-            model.labels().join(", ")
-        );
+    if let Some(message) = crate::metrics::unknown_labels_warning(examples.iter().map(|e| e.label.as_str()), model.labels()) {
+        eprintln!("klaim: warning: {message}");
     }
     let report = score(&model, &examples);
     if a.json {
@@ -378,8 +370,17 @@ fn cmd_info(a: InfoArgs) -> Result<i32, Failure> {
     emit(&o)
 }
 
+/// Said when klaim waits on a terminal, which otherwise looks like a hang.
+fn stdin_hint() {
+    eprintln!("klaim: reading standard input; end it with Ctrl-D, or name files (see --help)");
+}
+
 fn cmd_segment(a: SegmentArgs) -> Result<i32, Failure> {
-    let (name, reader) = open_input(a.input.as_deref().unwrap_or(Path::new("-")))?;
+    let input = a.input.as_deref().unwrap_or(Path::new("-"));
+    if input == Path::new("-") && io::stdin().is_terminal() {
+        stdin_hint();
+    }
+    let (name, reader) = open_input(input)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut index = 0;
     for chunk in ChunkReader::new(reader, 1 << 20) {
@@ -490,12 +491,23 @@ impl Feeder<'_> {
         if !self.flush() {
             return false;
         }
+        let stop = failed && self.strict;
+        let message = if stop { format!("{message}; stopping (--strict)") } else { message };
         let sent = self.tx.send(Msg::Problem { message, failed }).is_ok();
-        sent && !(failed && self.strict)
+        sent && !stop
     }
 }
 
-fn expand_inputs(inputs: &[PathBuf], glob: Option<&str>) -> Result<Vec<PathBuf>, Failure> {
+/// An input to read, or a problem found while listing inputs (reported in
+/// order with the rest, so a bad directory does not end the run).
+enum Source {
+    Path(PathBuf),
+    Problem(String),
+}
+
+/// Files of the inputs, walking directories (hidden files and folders are
+/// left out, as in ripgrep and fd) and keeping those `--glob` matches.
+fn expand_inputs(inputs: &[PathBuf], glob: Option<&str>) -> Result<Vec<Source>, Failure> {
     let matcher = match glob {
         Some(g) => Some(
             globset::Glob::new(g)
@@ -506,31 +518,47 @@ fn expand_inputs(inputs: &[PathBuf], glob: Option<&str>) -> Result<Vec<PathBuf>,
     };
     let mut out = Vec::new();
     if inputs.is_empty() {
-        out.push(PathBuf::from("-"));
+        out.push(Source::Path(PathBuf::from("-")));
     }
     for input in inputs {
-        if input.is_dir() {
-            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(input)
-                .follow_links(true)
-                .into_iter()
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.into_path())
-                .filter(|p| {
-                    matcher.as_ref().is_none_or(|m| m.is_match(p) || p.file_name().is_some_and(|n| m.is_match(n)))
-                })
-                .collect();
-            files.sort();
-            out.extend(files);
-        } else {
-            out.push(input.clone());
+        if !input.is_dir() {
+            out.push(Source::Path(input.clone()));
+            continue;
         }
+        let mut files = Vec::new();
+        let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+        for entry in walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| !hidden(e)) {
+            match entry {
+                Err(e) => out.push(Source::Problem(format!("{}: {e}", e.path().unwrap_or(input).display()))),
+                Ok(e) if e.file_type().is_file() => {
+                    let p = e.into_path();
+                    if matcher.as_ref().is_none_or(|m| m.is_match(&p) || p.file_name().is_some_and(|n| m.is_match(n))) {
+                        files.push(Source::Path(p));
+                    }
+                }
+                Ok(_) => {}
+            }
+        }
+        if files.is_empty() {
+            let glob = glob.map(|g| format!(" matching --glob {g:?} (case-sensitive)")).unwrap_or_default();
+            out.push(Source::Problem(format!("{}: no files{glob}", input.display())));
+        }
+        out.extend(files);
     }
     Ok(out)
 }
 
-fn read_sources(sources: Vec<PathBuf>, a: &ClassifyArgs, feeder: &mut Feeder) {
-    for path in sources {
+fn read_sources(sources: Vec<Source>, a: &ClassifyArgs, feeder: &mut Feeder) {
+    for source in sources {
+        let path = match source {
+            Source::Path(p) => p,
+            Source::Problem(message) => {
+                if !feeder.problem(message, true) {
+                    return;
+                }
+                continue;
+            }
+        };
         let (name, reader) = match open_input(&path) {
             Ok(x) => x,
             Err(f) => {
@@ -541,6 +569,12 @@ fn read_sources(sources: Vec<PathBuf>, a: &ClassifyArgs, feeder: &mut Feeder) {
             }
         };
         let source: Arc<str> = name.into();
+        if !a.jsonl_input && looks_like_jsonl(&path) {
+            let msg = format!("{source}: a JSON Lines file read as plain text; pass --jsonl-input to classify its text field");
+            if !feeder.problem(msg, false) {
+                return;
+            }
+        }
         let go_on = if a.jsonl_input {
             read_jsonl_documents(&source, reader, a, feeder)
         } else {
@@ -551,6 +585,12 @@ fn read_sources(sources: Vec<PathBuf>, a: &ClassifyArgs, feeder: &mut Feeder) {
         }
     }
     feeder.flush();
+}
+
+fn looks_like_jsonl(path: &Path) -> bool {
+    let name = path.to_string_lossy().to_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.ends_with(".jsonl") || name.ends_with(".ndjson")
 }
 
 fn read_text_document(source: &Arc<str>, reader: Box<dyn io::BufRead + Send>, feeder: &mut Feeder) -> bool {
@@ -574,6 +614,12 @@ fn read_text_document(source: &Arc<str>, reader: Box<dyn io::BufRead + Send>, fe
                 return go_on;
             }
         };
+        if end.is_none() {
+            if let Some(at) = chunk.text.find('\0') {
+                let msg = format!("{source}: byte {at}: a NUL byte, so a binary or UTF-16 file; skipped");
+                return feeder.problem(msg, false);
+            }
+        }
         if let Some(at) = chunk.first_invalid {
             if !feeder.problem(invalid_utf8(source, at, chunk.invalid_bytes), false) {
                 return false;
@@ -612,7 +658,7 @@ fn read_jsonl_documents(source: &Arc<str>, mut reader: Box<dyn io::BufRead + Sen
         let record: serde_json::Value = match serde_json::from_str(&chunk.text) {
             Ok(v) => v,
             Err(e) => {
-                if !feeder.problem(format!("{source}:{n}: not a JSON record: {e}; skipped"), true) {
+                if !feeder.problem(format!("{source}:{n}: not a JSON record: {e}"), true) {
                     return false;
                 }
                 continue;
@@ -621,7 +667,7 @@ fn read_jsonl_documents(source: &Arc<str>, mut reader: Box<dyn io::BufRead + Sen
         let text = match record.get(&a.text_field) {
             Some(serde_json::Value::String(t)) => t.clone(),
             _ => {
-                let msg = format!("{source}:{n}: no string field {:?}; skipped", a.text_field);
+                let msg = format!("{source}:{n}: no string field {:?}", a.text_field);
                 if !feeder.problem(msg, true) {
                     return false;
                 }
@@ -633,10 +679,13 @@ fn read_jsonl_documents(source: &Arc<str>, mut reader: Box<dyn io::BufRead + Sen
             Some(serde_json::Value::Null) | None => {
                 if !warned_no_id {
                     warned_no_id = true;
-                    eprintln!(
-                        "klaim: warning: {source}:{n}: no {:?} field; such documents are named by line (\"line {n}\"). See --id-field",
+                    let msg = format!(
+                        "{source}:{n}: no {:?} field; such documents are named by line (\"line {n}\"). See --id-field",
                         a.id_field
                     );
+                    if !feeder.problem(msg, false) {
+                        return false;
+                    }
                 }
                 Some(format!("line {n}"))
             }
@@ -765,6 +814,10 @@ fn cmd_classify(a: ClassifyArgs, quiet: bool) -> Result<i32, Failure> {
     let sources = expand_inputs(&a.inputs, a.glob.as_deref())?;
     let total: Option<u64> = sources
         .iter()
+        .filter_map(|s| match s {
+            Source::Path(p) => Some(p),
+            Source::Problem(_) => None,
+        })
         .map(|p| {
             let gz = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
             if p == Path::new("-") || gz || a.jsonl_input { None } else { std::fs::metadata(p).ok().map(|m| m.len()) }
@@ -780,7 +833,18 @@ fn cmd_classify(a: ClassifyArgs, quiet: bool) -> Result<i32, Failure> {
     // Ctrl-C stops reading and lets the writer finish its batch, so the output
     // ends with a complete record. Only one handler per process is allowed;
     // a second call fails harmlessly.
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    // A second Ctrl-C ends the process at once. When stdin is a terminal the
+    // reader blocks in a read that no flag can end, so Ctrl-C keeps its default.
+    let typing = sources.iter().any(|s| matches!(s, Source::Path(p) if p == Path::new("-"))) && io::stdin().is_terminal();
+    if typing {
+        stdin_hint();
+    } else {
+        let _ = ctrlc::set_handler(|| {
+            if INTERRUPTED.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
     INTERRUPTED.store(false, Ordering::SeqCst);
 
     let mut out: Box<dyn Write> = match &a.output {

@@ -70,10 +70,10 @@ pub fn read_labelled(path: &Path) -> Result<Vec<Example>> {
         return Err(KlaimError::Dataset { path: path.into(), message: "the file is empty".into() });
     }
     let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let examples = match Format::detect(path, first) {
+    let format = Format::detect(path, first);
+    let examples = match format {
         Format::JsonLines => read_jsonl(path, &bytes)?,
-        Format::Tsv => read_delimited(path, &bytes, b'\t')?,
-        Format::Csv => read_delimited(path, &bytes, b',')?,
+        Format::Tsv | Format::Csv => read_delimited(path, &bytes, format)?,
     };
     check_label_spelling(path, &examples)?;
     if examples.is_empty() {
@@ -139,9 +139,18 @@ struct JsonRecord {
     source: Option<String>,
 }
 
-fn utf8<'a>(path: &Path, line: usize, bytes: &'a [u8]) -> Result<&'a str> {
+/// `place` says where `bytes` sit ("the line", "the `text` field").
+fn utf8<'a>(path: &Path, line: usize, bytes: &'a [u8], place: &str) -> Result<&'a str> {
     std::str::from_utf8(bytes).map_err(|e| {
-        KlaimError::data(path, line, format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()))
+        let at = e.valid_up_to();
+        KlaimError::data(
+            path,
+            line,
+            format!(
+                "invalid UTF-8 (byte 0x{:02X} at offset {at} of {place}); klaim reads UTF-8 only: save the file as UTF-8 (in Excel, \"CSV UTF-8\")",
+                bytes[at]
+            ),
+        )
     })
 }
 
@@ -160,7 +169,7 @@ fn read_jsonl(path: &Path, bytes: &[u8]) -> Result<Lined> {
     let mut out = Vec::new();
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = i + 1;
-        let text = utf8(path, line, raw)?;
+        let text = utf8(path, line, raw, "the line")?;
         if text.trim().is_empty() {
             continue;
         }
@@ -181,22 +190,58 @@ fn read_jsonl(path: &Path, bytes: &[u8]) -> Result<Lined> {
     Ok(out)
 }
 
-fn read_delimited(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Lined> {
+/// The separator of a CSV file: a comma, or the semicolon that Excel writes
+/// in locales with a decimal comma (Indonesian among them), or a tab in a
+/// file named `.csv`; whichever splits the header into `text` and `label`.
+fn sniff_delimiter(first_line: &[u8]) -> u8 {
+    let names = |d: u8| -> Vec<Vec<u8>> {
+        let unquote = |f: &[u8]| -> Vec<u8> { f.iter().filter(|&&b| b != b'"').copied().collect() };
+        first_line.split(|&b| b == d).map(|f| unquote(f.trim_ascii()).to_ascii_lowercase()).collect()
+    };
+    [b',', b';', b'\t']
+        .into_iter()
+        .find(|&d| {
+            let names = names(d);
+            names.iter().any(|n| n == b"text") && names.iter().any(|n| n == b"label")
+        })
+        .unwrap_or(b',')
+}
+
+fn read_delimited(path: &Path, bytes: &[u8], format: Format) -> Result<Lined> {
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let (delimiter, kind) = match format {
+        Format::Tsv => (b'\t', "TSV"),
+        _ => (sniff_delimiter(first_line), "CSV"),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         // TSV files carry quotes inside sentences; only CSV uses quoting.
-        .quoting(delimiter == b',')
+        .quoting(format == Format::Csv)
         .from_reader(bytes);
     let headers = reader
         .byte_headers()
         .map_err(|e| KlaimError::data(path, 1, format!("cannot read the header row: {e}")))?
         .clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim_ascii().eq_ignore_ascii_case(name.as_bytes()));
-    let kind = if delimiter == b',' { "CSV" } else { "TSV" };
+    let normalised: Vec<Vec<u8>> = headers.iter().map(|h| h.trim_ascii().to_ascii_lowercase()).collect();
+    let column = |name: &str| normalised.iter().position(|h| h == name.as_bytes());
     let missing = |name: &str| {
-        KlaimError::data(path, 1, format!("the {kind} header has no `{name}` column (a header row naming `text` and `label` is required)"))
+        let shown = String::from_utf8_lossy(&first_line[..first_line.len().min(80)]);
+        KlaimError::data(
+            path,
+            1,
+            format!(
+                "the {kind} header `{}` has no `{name}` column (a header row naming `text` and `label` is required, separated by commas, semicolons or tabs)",
+                shown.trim_end()
+            ),
+        )
     };
+    for (i, name) in normalised.iter().enumerate() {
+        if !name.is_empty() && normalised[..i].contains(name) {
+            let name = String::from_utf8_lossy(name);
+            return Err(KlaimError::data(path, 1, format!("the header names the `{name}` column twice")));
+        }
+    }
     let text_col = column("text").ok_or_else(|| missing("text"))?;
     let label_col = column("label").ok_or_else(|| missing("label"))?;
     let (lang_col, source_col) = (column("lang"), column("source"));
@@ -226,8 +271,15 @@ fn read_delimited(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Lined> {
             continue;
         }
         let line = line_at(record.position().map_or(start, |p| p.byte() as usize));
+        if record.iter().map(|f| f.trim_ascii().to_ascii_lowercase()).eq(normalised.iter().cloned()) {
+            return Err(KlaimError::data(path, line, "this row repeats the header (two files pasted together?)"));
+        }
         if record.len() != headers.len() {
-            let hint = if delimiter == b',' { " (a comma inside an unquoted text?)" } else { " (a tab inside the text?)" };
+            let hint = match delimiter {
+                b',' => " (a comma inside an unquoted text?)",
+                b';' => " (a semicolon inside an unquoted text?)",
+                _ => " (a tab inside the text?)",
+            };
             return Err(KlaimError::data(
                 path,
                 line,
@@ -235,8 +287,11 @@ fn read_delimited(path: &Path, bytes: &[u8], delimiter: u8) -> Result<Lined> {
             ));
         }
         let get = |col: Option<usize>| -> Result<Option<String>> {
-            match col.and_then(|c| record.get(c)) {
-                Some(b) => Ok(Some(utf8(path, line, b)?.to_string())),
+            match col.and_then(|c| Some((c, record.get(c)?))) {
+                Some((c, b)) => {
+                    let place = format!("the `{}` field", String::from_utf8_lossy(&normalised[c]));
+                    Ok(Some(utf8(path, line, b, &place)?.to_string()))
+                }
                 None => Ok(None),
             }
         };
@@ -274,6 +329,35 @@ mod tests {
         assert_eq!(read_labelled(&p).unwrap()[0].text, "Talks resume.");
         let (_d, p) = file("a.jsonl", b"{\"text\": \"Talks resume.\", \"label\": \"procedural\"}\n\n");
         assert_eq!(read_labelled(&p).unwrap()[0].label, "procedural");
+    }
+
+    #[test]
+    fn reads_csv_as_excel_saves_it() {
+        // Excel in an Indonesian locale: semicolons, a BOM, CRLF, quotes around texts holding the separator
+        let excel = "\u{feff}\"text\";\"label\"\r\n\"Jakarta menolak; tegas.\";denial\r\nDelegasi tiba, Senin.;procedural\r\n";
+        let (_d, p) = file("excel.csv", excel.as_bytes());
+        let ex = read_labelled(&p).unwrap();
+        assert_eq!((ex[0].text.as_str(), ex[1].label.as_str()), ("Jakarta menolak; tegas.", "procedural"));
+        let (_d, p) = file("tabs.csv", b"text\tlabel\nTalks resume.\tprocedural\n");
+        assert_eq!(read_labelled(&p).unwrap()[0].label, "procedural");
+    }
+
+    #[test]
+    fn header_mistakes_are_errors() {
+        let (_d, p) = file("twice.csv", b"text,label\nTalks resume.,procedural\ntext,label\nIran denies it.,denial\n");
+        let msg = read_labelled(&p).unwrap_err().to_string();
+        assert!(msg.contains("twice.csv:3: this row repeats the header"), "{msg}");
+        let (_d, p) = file("dup.csv", b"text,label,label\nTalks resume.,procedural,other\n");
+        let msg = read_labelled(&p).unwrap_err().to_string();
+        assert!(msg.contains("dup.csv:1: the header names the `label` column twice"), "{msg}");
+        let (_d, p) = file("other.csv", b"kalimat|label\nx|other\n");
+        let msg = read_labelled(&p).unwrap_err().to_string();
+        assert!(msg.contains("header `kalimat|label` has no `text` column"), "{msg}");
+        // Excel's "CSV (Comma delimited)" is Windows-1252: a curly quote is byte 0x93
+        let (_d, p) = file("cp1252.csv", b"text,label\nok,other\nx\x93y\x94,other\n");
+        let msg = read_labelled(&p).unwrap_err().to_string();
+        assert!(msg.contains("cp1252.csv:3: invalid UTF-8 (byte 0x93 at offset 1 of the `text` field)"), "{msg}");
+        assert!(msg.contains("CSV UTF-8"), "{msg}");
     }
 
     #[test]

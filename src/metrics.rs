@@ -22,6 +22,22 @@ pub struct Report {
     pub confusion: Vec<Vec<usize>>,
 }
 
+/// A warning when gold labels include labels the model does not have: every
+/// sentence carrying one counts as an error, and the cause is usually a typo
+/// or another label set. Shared by `klaim eval` and Python's `evaluate`.
+pub fn unknown_labels_warning<'a>(gold: impl IntoIterator<Item = &'a str>, labels: &[String]) -> Option<String> {
+    let unknown: std::collections::BTreeSet<&str> = gold.into_iter().filter(|g| !labels.iter().any(|l| l == g)).collect();
+    if unknown.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = unknown.iter().map(|l| format!("`{l}`")).collect();
+    Some(format!(
+        "the model has no label {}; those sentences count as errors (model labels: {})",
+        list.join(", "),
+        labels.join(", ")
+    ))
+}
+
 /// Scores predictions against gold labels. Labels are the union of the given
 /// label set and anything that occurs in `gold` or `predicted`; macro-F1
 /// averages over labels that occur in gold or predictions.

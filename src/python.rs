@@ -57,6 +57,37 @@ fn _after_fork_in_child() {
     }
 }
 
+/// Runs `work` on a thread of its own and waits without the GIL, checking for
+/// Ctrl-C every 100 ms. linfa's solver cannot be stopped part-way, so on
+/// KeyboardInterrupt the call returns at once and the work's result is
+/// dropped when it ends.
+fn interruptible<T: Send + 'static>(py: Python<'_>, work: impl FnOnce() -> T + Send + 'static) -> PyResult<T> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(work());
+    });
+    let mut rx = rx;
+    loop {
+        // the receiver moves into the GIL-free closure and back (it is Send, not Sync)
+        let (received, back) = py.detach(move || (rx.recv_timeout(std::time::Duration::from_millis(100)), rx));
+        rx = back;
+        match received {
+            Ok(result) => return Ok(result),
+            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err("klaim's training thread panicked"))
+            }
+        }
+    }
+}
+
+/// A `UserWarning` at the caller's line (an error if warnings are errors).
+fn warn(py: Python<'_>, message: String) -> PyResult<()> {
+    let message = std::ffi::CString::new(message.replace('\0', " ")).expect("NUL bytes were replaced");
+    PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), &message, 1)
+}
+
 /// Turns the core's byte offsets into `text` into the code-point offsets that
 /// Python's str indexing uses. Offsets mostly come in increasing order, so it
 /// counts on from the last one instead of from the start.
@@ -93,7 +124,16 @@ fn texts_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
         .map(|(i, item)| {
             let item = item?;
             item.extract::<String>().map_err(|e| {
-                if item.is_instance_of::<PyString>() {
+                let missing = item.is_none() || item.extract::<f64>().is_ok_and(f64::is_nan) || type_name(&item) == "NAType";
+                if missing {
+                    // a pandas Series is indexed by label; name it too
+                    let label = obj.getattr("index").and_then(|ix| ix.get_item(i)).and_then(|l| l.str());
+                    let label = label.map(|l| format!(" (index {l})")).unwrap_or_default();
+                    PyValueError::new_err(format!(
+                        "{what}[{i}]{label} is missing ({}); drop or fill missing values first, e.g. .fillna(\"\")",
+                        item.repr().map(|r| r.to_string()).unwrap_or_default()
+                    ))
+                } else if item.is_instance_of::<PyString>() {
                     // a str that is not valid Unicode, e.g. from errors="surrogateescape"
                     PyValueError::new_err(format!("{what}[{i}] is not valid Unicode: {}", e.value(item.py())))
                 } else {
@@ -121,20 +161,28 @@ impl PyClassifier {
         PyClassifier { model: Arc::new(model) }
     }
 
-    fn proba(&self, py: Python<'_>, texts: Vec<String>) -> Vec<f32> {
-        let model = self.model.clone();
-        py.detach(move || {
-            if parallel() {
-                model.predict_proba_batch(&texts)
-            } else {
-                let k = model.labels().len();
-                let mut out = vec![0.0; texts.len() * k];
-                for (row, t) in out.chunks_mut(k).zip(&texts) {
-                    model.predict_proba_into(t, row);
+    /// Probabilities of `texts`, row after row. Works in slices, checking for
+    /// Ctrl-C between them, so a notebook's "interrupt kernel" stops a long call.
+    fn proba(&self, py: Python<'_>, texts: Vec<String>) -> PyResult<Vec<f32>> {
+        const SLICE: usize = 1 << 16;
+        let mut out = Vec::with_capacity(texts.len() * self.model.labels().len());
+        for slice in texts.chunks(SLICE) {
+            let model = &*self.model;
+            out.extend(py.detach(move || {
+                if parallel() {
+                    model.predict_proba_batch(slice)
+                } else {
+                    let k = model.labels().len();
+                    let mut rows = vec![0.0; slice.len() * k];
+                    for (row, t) in rows.chunks_mut(k).zip(slice) {
+                        model.predict_proba_into(t, row);
+                    }
+                    rows
                 }
-                out
-            }
-        })
+            }));
+            py.check_signals()?;
+        }
+        Ok(out)
     }
 }
 
@@ -153,6 +201,13 @@ impl PyClassifier {
     }
 
     /// Trains a new classifier on sentences and their labels.
+    ///
+    /// algorithm: "logistic" (multinomial) or "one-vs-rest". Options left at
+    /// None take the defaults of `klaim train`: alpha 0.5 (L2 strength),
+    /// max_features 4096, min_df 2, max_iter 60, word_ngrams 2, character
+    /// n-grams off (char_max 0; char_min 3 when turned on). Labels that differ
+    /// only in case raise ValueError; a label seen once or twice warns. Ctrl-C
+    /// stops the call.
     #[staticmethod]
     #[pyo3(signature = (texts, labels, *, algorithm="logistic", alpha=None, max_features=None, min_df=None,
                         max_iter=None, word_ngrams=None, char_min=None, char_max=None, stems=true, cues=true, shape=true))]
@@ -214,11 +269,9 @@ impl PyClassifier {
             )));
         }
         for (label, n) in crate::corpus::rare_labels(labels()) {
-            let message = format!("label `{label}` has only {n} example(s); a typo? It becomes a class of its own");
-            let message = std::ffi::CString::new(message).expect("labels hold no NUL after the UTF-8 check");
-            PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), &message, 1)?;
+            warn(py, format!("label `{label}` has only {n} example(s); a typo? It becomes a class of its own"))?;
         }
-        py.detach(move || train(&examples, &params)).map(Self::wrap).map_err(to_py)
+        interruptible(py, move || train(&examples, &params))?.map(Self::wrap).map_err(to_py)
     }
 
     /// Writes the model to a file (atomically).
@@ -236,7 +289,7 @@ impl PyClassifier {
     fn predict(&self, py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         let texts = texts_of(texts, "texts")?;
         let k = self.model.labels().len();
-        let probs = self.proba(py, texts);
+        let probs = self.proba(py, texts)?;
         Ok(probs.chunks(k).map(|row| self.model.labels()[crate::model::argmax(row).0].clone()).collect())
     }
 
@@ -245,7 +298,7 @@ impl PyClassifier {
         let texts = texts_of(texts, "texts")?;
         let n = texts.len();
         let k = self.model.labels().len();
-        let probs = self.proba(py, texts);
+        let probs = self.proba(py, texts)?;
         PyArray1::from_vec(py, probs).reshape([n, k])
     }
 
@@ -268,7 +321,10 @@ impl PyClassifier {
     }
 
     /// Segments raw page text and labels every sentence: a list of dicts with
-    /// start, end, text, label, confidence, probabilities and boilerplate.
+    /// start, end (str indices: `text[start:end]`), text, label, confidence,
+    /// probabilities, boilerplate, low_confidence and model_label. Below
+    /// `min_confidence` the label becomes "other" and model_label keeps the
+    /// model's own; confidence stays the probability of model_label.
     #[pyo3(signature = (text, *, min_confidence=None))]
     fn classify<'py>(&self, py: Python<'py>, text: &str, min_confidence: Option<f32>) -> PyResult<Vec<Bound<'py, PyDict>>> {
         let options = Options { min_confidence };
@@ -312,6 +368,9 @@ impl PyClassifier {
             return Err(PyValueError::new_err("nothing to evaluate: texts and labels are empty"));
         }
         let gold_ref: Vec<&str> = gold.iter().map(String::as_str).collect();
+        if let Some(message) = crate::metrics::unknown_labels_warning(gold_ref.iter().copied(), self.model.labels()) {
+            warn(py, message)?;
+        }
         let pred_ref: Vec<&str> = predicted.iter().map(String::as_str).collect();
         let report = evaluate(&gold_ref, &pred_ref, self.model.labels());
         json_to_py(py, &serde_json::to_value(report).expect("report serialises"))

@@ -31,7 +31,10 @@ use crate::features::{FeatureConfig, Featurizer};
 use crate::model::{Model, ModelData, TrainingInfo, Vocabulary};
 
 /// The learning algorithm.
+// Named as on the command line; postcard stores the variant's index, so the
+// names do not reach model files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Algorithm {
     /// Multinomial logistic regression (linfa-logistic), L2-regularised.
     Logistic,

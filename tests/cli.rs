@@ -148,6 +148,36 @@ fn a_failed_write_names_the_output_and_segment_warns_of_invalid_utf8() {
 }
 
 #[test]
+fn directories_skip_hidden_and_binary_files_and_say_when_nothing_matched() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = std::fs::read(example(SAMPLES[1])).unwrap();
+    write(dir.path(), "page.txt", &page);
+    write(dir.path(), ".page.txt.swp", &page);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(&dir.path().join(".git"), "page.txt", &page);
+    write(dir.path(), "logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR Rusia menolak.\n");
+    let out = klaim().args(["classify", "--summary"]).arg(dir.path()).assert().success();
+    let out = out.stderr(contains("logo.png: byte 8: a NUL byte, so a binary or UTF-16 file; skipped"));
+    let records = jsonl(&out.get_output().stdout);
+    let sources: std::collections::BTreeSet<&str> = records.iter().map(|r| r["source"].as_str().unwrap()).collect();
+    assert_eq!(sources.len(), 1, "only page.txt: {sources:?}");
+    assert!(sources.iter().next().unwrap().ends_with("page.txt"));
+
+    let empty = tempfile::tempdir().unwrap();
+    klaim().arg("classify").arg(empty.path()).assert().code(1).stderr(contains(": no files"));
+    klaim().args(["classify", "--glob", "*.TXT"]).arg(dir.path()).assert().code(1).stderr(contains("no files matching --glob \"*.TXT\""));
+}
+
+#[test]
+fn a_jsonl_file_without_jsonl_input_gets_a_hint_and_strict_says_it_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let crawl = write(dir.path(), "crawl.jsonl", b"{\"url\": \"a\", \"text\": \"Iran menolak tuduhan itu.\"}\n{\"url\": \"b\"}\n");
+    klaim().arg("classify").arg(&crawl).assert().success().stderr(contains("pass --jsonl-input"));
+    let strict = klaim().args(["classify", "--jsonl-input", "--strict"]).arg(&crawl).assert().code(1);
+    strict.stderr(contains("crawl.jsonl:2: no string field \"text\"; stopping (--strict)"));
+}
+
+#[test]
 fn jsonl_input_carries_ids_and_reports_bad_records() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(
@@ -297,7 +327,7 @@ fn bad_training_data_names_file_line_and_problem_and_writes_no_model() {
     let model = dir.path().join("m.klaim");
     let cases: [(&str, &[u8], &str); 8] = [
         ("empty.tsv", b"", "empty.tsv: the file is empty"),
-        ("nolabel.csv", b"text,category\nhello,other\n", "nolabel.csv:1: the CSV header has no `label` column"),
+        ("nolabel.csv", b"text,category\nhello,other\n", "nolabel.csv:1: the CSV header `text,category` has no `label` column"),
         ("notext.jsonl", b"{\"text\": \"ok\", \"label\": \"other\"}\n{\"label\": \"demand\"}\n", "notext.jsonl:2: the record has no `text` field"),
         ("blank.tsv", b"text\tlabel\nok\tother\n \tdemand\n", "blank.tsv:3: the record has an empty `text`"),
         ("oneclass.tsv", b"text\tlabel\na b\tother\nc d\tother\n", "one label only"),

@@ -36,7 +36,10 @@ class Classifier:
         stems: bool = True,
         cues: bool = True,
         shape: bool = True,
-    ) -> Classifier: ...
+    ) -> Classifier:
+        """Trains on sentences and labels. algorithm: "logistic" or "one-vs-rest"; None takes the
+        defaults of `klaim train` (alpha 0.5, max_features 4096, min_df 2, max_iter 60, word_ngrams 2,
+        character n-grams off)."""
     def save(self, path: _Path) -> None: ...
     @property
     def labels(self) -> list[str]: ...
@@ -46,7 +49,8 @@ class Classifier:
         """Sentences of raw page text: start, end (so text[start:end] is the sentence), text, boilerplate."""
     def classify(self, text: str, *, min_confidence: Optional[float] = None) -> list[dict[str, Any]]:
         """One dict per sentence of raw page text: start, end (str indices), text, label, confidence,
-        probabilities, boilerplate, low_confidence, model_label."""
+        probabilities, boilerplate, low_confidence, model_label. Below min_confidence the label becomes
+        "other"; confidence stays the probability of model_label."""
     def evaluate(self, texts: Iterable[str], labels: Iterable[str]) -> dict[str, Any]: ...
     def info(self) -> dict[str, Any]: ...
     def to_bytes(self) -> bytes: ...

@@ -4,8 +4,10 @@ import multiprocessing
 import os
 import pathlib
 import pickle
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -70,6 +72,11 @@ def test_pandas_series_column(clf):
     assert list(df["label"]) == clf.predict(list(df["text"]))
     proba = pd.DataFrame(clf.predict_proba(df["text"]), columns=clf.labels, index=df.index)
     assert list(proba.columns) == LABELS
+    gaps = pd.Series(["Jakarta mendesak dialog.", np.nan], index=[10, 20])
+    with pytest.raises(ValueError, match=r"texts\[1\] \(index 20\) is missing \(nan\); drop or fill"):
+        clf.predict(gaps)
+    with pytest.raises(ValueError, match=r"texts\[0\] is missing \(None\)"):
+        clf.predict([None])
 
 
 def test_bad_arguments_raise_type_and_value_errors(clf):
@@ -222,6 +229,12 @@ def test_ctrl_c_stops_console_script_training_and_keeps_the_old_model(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
 
 
+def test_evaluate_warns_about_gold_labels_the_model_lacks(clf):
+    with pytest.warns(UserWarning, match="the model has no label `demnd`"):
+        report = clf.evaluate(["Iran menuntut jaminan.", "Hujan turun."], ["demnd", "other"])
+    assert report["n"] == 2
+
+
 def test_fit_warns_about_a_label_seen_once_or_twice():
     texts, labels = zip(*TRAIN)
     with pytest.warns(UserWarning, match="label `demmand` has only 1 example"):
@@ -234,3 +247,41 @@ def test_offsets_index_the_python_string_of_a_non_ascii_page(clf):
     for record in clf.segment(page) + clf.classify(page):
         assert page[record["start"]:record["end"]] == record["text"]
     assert clf.classify(page)[-1]["end"] == len(page)
+
+
+def test_ctrl_c_stops_a_long_fit():
+    # Many L-BFGS iterations on the bundled corpus take minutes; Ctrl-C must not wait for them.
+    script = (
+        "import json, klaim, sys\n"
+        f"rows = [json.loads(l) for l in open({str(REPO / 'data' / 'train.jsonl')!r}, encoding='utf-8')]\n"
+        "print('fitting', flush=True)\n"
+        "try:\n"
+        "    klaim.Classifier.fit([r['text'] for r in rows], [r['label'] for r in rows], max_iter=100000, max_features=16384)\n"
+        "    print('finished')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout.readline() == "fitting\n"
+        time.sleep(3)  # let it get well into fit: a signal before the call proves nothing
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("fit went on for a minute after Ctrl-C")
+    assert out == "interrupted\n"
+
+
+def test_the_readme_python_example_runs_as_written(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    pytest.importorskip("pandas")
+    for name in ("examples", "data"):
+        (tmp_path / name).symlink_to(REPO / name)
+    check = 'print(list(df["label"]), proba.shape)'
+    # a fresh interpreter, as a user's notebook; it also keeps this process small for test_scale's memory check
+    run = subprocess.run([sys.executable, "-c", code + check], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "['denial', 'procedural'] (2, 5)"
+    assert (tmp_path / "my.klaim").exists()
