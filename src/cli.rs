@@ -305,8 +305,8 @@ fn score(model: &Model, examples: &[Example]) -> Report {
 }
 
 fn warn_rare_labels(examples: &[Example]) {
-    for (label, n) in corpus::rare_labels(examples.iter().map(|e| e.label.as_str())) {
-        eprintln!("klaim: warning: label `{label}` has only {n} example(s); a typo? It becomes a class of its own");
+    for message in corpus::rare_label_warnings(examples.iter().map(|e| e.label.as_str())) {
+        eprintln!("klaim: warning: {message}");
     }
 }
 
@@ -569,7 +569,7 @@ fn read_sources(sources: Vec<Source>, a: &ClassifyArgs, feeder: &mut Feeder) {
             }
         };
         let source: Arc<str> = name.into();
-        if !a.jsonl_input && looks_like_jsonl(&path) {
+        if !a.jsonl_input && corpus::Format::detect(&path, b"") == corpus::Format::JsonLines {
             let msg = format!("{source}: a JSON Lines file read as plain text; pass --jsonl-input to classify its text field");
             if !feeder.problem(msg, false) {
                 return;
@@ -581,16 +581,12 @@ fn read_sources(sources: Vec<Source>, a: &ClassifyArgs, feeder: &mut Feeder) {
             read_text_document(&source, reader, feeder)
         };
         if !go_on {
+            // --strict: what was queued before the stop (a closing summary) still goes out
+            feeder.flush();
             return;
         }
     }
     feeder.flush();
-}
-
-fn looks_like_jsonl(path: &Path) -> bool {
-    let name = path.to_string_lossy().to_lowercase();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
-    name.ends_with(".jsonl") || name.ends_with(".ndjson")
 }
 
 fn read_text_document(source: &Arc<str>, reader: Box<dyn io::BufRead + Send>, feeder: &mut Feeder) -> bool {
@@ -607,16 +603,15 @@ fn read_text_document(source: &Arc<str>, reader: Box<dyn io::BufRead + Send>, fe
                 let go_on = feeder.problem(format!("{source}: {e}"), true);
                 // Close the document (a truncated .gz) so that its summary counts what was read
                 // and the next file's sentence numbers start again at 0.
-                if let Some(base) = end {
-                    let unit = Unit { source: source.clone(), doc_id: None, base, text: String::new(), last: true, cut: true };
-                    return feeder.push(unit) && go_on;
-                }
-                return go_on;
+                let base = end.unwrap_or(0);
+                let unit = Unit { source: source.clone(), doc_id: None, base, text: String::new(), last: true, cut: true };
+                return feeder.push(unit) && go_on;
             }
         };
         if end.is_none() {
             if let Some(at) = chunk.text.find('\0') {
-                let msg = format!("{source}: byte {at}: a NUL byte, so a binary or UTF-16 file; skipped");
+                let at = chunk.base + at;
+                let msg = format!("{source}: byte {at}: a NUL byte in the first megabyte, so a binary or UTF-16 file; skipped");
                 return feeder.problem(msg, false);
             }
         }

@@ -112,14 +112,19 @@ pub fn case_clash<'a>(labels: impl IntoIterator<Item = &'a str>) -> Option<(usiz
     None
 }
 
-/// Labels with fewer than three examples, with their counts, in label order.
-/// A label seen once or twice is more often a typo than a class.
-pub fn rare_labels<'a>(labels: impl IntoIterator<Item = &'a str>) -> Vec<(&'a str, usize)> {
+/// A warning for each label with fewer than three examples, in label order:
+/// a label seen once or twice is more often a typo than a class. Shared by
+/// `klaim train` and Python's `fit`.
+pub fn rare_label_warnings<'a>(labels: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for label in labels {
         *counts.entry(label).or_default() += 1;
     }
-    counts.into_iter().filter(|&(_, n)| n < 3).collect()
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n < 3)
+        .map(|(label, n)| format!("label `{label}` has only {n} example(s); a typo? It becomes a class of its own"))
+        .collect()
 }
 
 /// Reads several files into one list, in order.
@@ -208,7 +213,8 @@ fn sniff_delimiter(first_line: &[u8]) -> u8 {
 }
 
 fn read_delimited(path: &Path, bytes: &[u8], format: Format) -> Result<Lined> {
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    // the csv reader skips blank lines before the header; so does the sniffer
+    let first_line = bytes.split(|&b| b == b'\n').find(|l| !l.trim_ascii().is_empty()).unwrap_or_default();
     let (delimiter, kind) = match format {
         Format::Tsv => (b'\t', "TSV"),
         _ => (sniff_delimiter(first_line), "CSV"),
@@ -216,8 +222,9 @@ fn read_delimited(path: &Path, bytes: &[u8], format: Format) -> Result<Lined> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
-        // TSV files carry quotes inside sentences; only CSV uses quoting.
-        .quoting(format == Format::Csv)
+        // Tab-separated files carry quotes inside sentences; only comma and
+        // semicolon files use quoting.
+        .quoting(delimiter != b'\t')
         .from_reader(bytes);
     let headers = reader
         .byte_headers()
@@ -237,7 +244,8 @@ fn read_delimited(path: &Path, bytes: &[u8], format: Format) -> Result<Lined> {
         )
     };
     for (i, name) in normalised.iter().enumerate() {
-        if !name.is_empty() && normalised[..i].contains(name) {
+        let read = ["text", "label", "lang", "source"].iter().any(|r| r.as_bytes() == name.as_slice());
+        if read && normalised[..i].contains(name) {
             let name = String::from_utf8_lossy(name);
             return Err(KlaimError::data(path, 1, format!("the header names the `{name}` column twice")));
         }
@@ -271,7 +279,9 @@ fn read_delimited(path: &Path, bytes: &[u8], format: Format) -> Result<Lined> {
             continue;
         }
         let line = line_at(record.position().map_or(start, |p| p.byte() as usize));
-        if record.iter().map(|f| f.trim_ascii().to_ascii_lowercase()).eq(normalised.iter().cloned()) {
+        // `cat a.csv b.csv` of two Excel files leaves b's byte-order mark before its header
+        let unmarked = |f: &[u8]| f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f).trim_ascii().to_ascii_lowercase();
+        if record.iter().map(unmarked).eq(normalised.iter().cloned()) {
             return Err(KlaimError::data(path, line, "this row repeats the header (two files pasted together?)"));
         }
         if record.len() != headers.len() {
@@ -338,13 +348,16 @@ mod tests {
         let (_d, p) = file("excel.csv", excel.as_bytes());
         let ex = read_labelled(&p).unwrap();
         assert_eq!((ex[0].text.as_str(), ex[1].label.as_str()), ("Jakarta menolak; tegas.", "procedural"));
-        let (_d, p) = file("tabs.csv", b"text\tlabel\nTalks resume.\tprocedural\n");
+        let (_d, p) = file("tabs.csv", b"\ntext\tlabel\n\"Kami menolak,\" ujarnya.\tdenial\nTalks resume.\tprocedural\n");
+        let ex = read_labelled(&p).unwrap();
+        assert_eq!((ex[0].text.as_str(), ex[1].label.as_str()), ("\"Kami menolak,\" ujarnya.", "procedural"));
+        let (_d, p) = file("notes.csv", b"text,notes,label,notes\nTalks resume.,a,procedural,b\n");
         assert_eq!(read_labelled(&p).unwrap()[0].label, "procedural");
     }
 
     #[test]
     fn header_mistakes_are_errors() {
-        let (_d, p) = file("twice.csv", b"text,label\nTalks resume.,procedural\ntext,label\nIran denies it.,denial\n");
+        let (_d, p) = file("twice.csv", b"text,label\nTalks resume.,procedural\n\xEF\xBB\xBFtext,label\nIran denies it.,denial\n");
         let msg = read_labelled(&p).unwrap_err().to_string();
         assert!(msg.contains("twice.csv:3: this row repeats the header"), "{msg}");
         let (_d, p) = file("dup.csv", b"text,label,label\nTalks resume.,procedural,other\n");

@@ -50,21 +50,34 @@ pub struct ChunkReader<R> {
     target: usize,
     carry: Vec<u8>,
     done: bool,
+    /// A read error met after part of a chunk was read (a truncated .gz):
+    /// the bytes read come out first, the error on the next call.
+    failed: Option<io::Error>,
 }
 
 impl<R: BufRead> ChunkReader<R> {
     pub fn new(inner: R, target: usize) -> Self {
-        ChunkReader { inner, offset: 0, target: target.max(1024), carry: Vec::new(), done: false }
+        ChunkReader { inner, offset: 0, target: target.max(1024), carry: Vec::new(), done: false, failed: None }
     }
 
     fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         if self.done && self.carry.is_empty() {
             return Ok(None);
         }
         let mut buf = std::mem::take(&mut self.carry);
         while !self.done && buf.len() < self.target {
             let room = (self.target - buf.len()) as u64;
-            let n = (&mut self.inner).take(room).read_until(b'\n', &mut buf)?;
+            let n = match (&mut self.inner).take(room).read_until(b'\n', &mut buf) {
+                Ok(n) => n,
+                Err(e) if !buf.is_empty() => {
+                    (self.failed, self.done) = (Some(e), true);
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
             if n == 0 {
                 self.done = true;
             } else if buf.last() == Some(&b'\n') && buf.len() >= self.target / 2 {
@@ -167,6 +180,23 @@ mod tests {
         for c in &chunks {
             assert_eq!(&text[c.base..c.base + c.text.len()], c.text);
             assert!(c.text.ends_with('\n'));
+        }
+    }
+
+    #[test]
+    fn bytes_read_before_an_error_come_out_before_it() {
+        // a stream that breaks part-way, as a truncated .gz does
+        let broken = std::io::Read::chain(&b"Iran menolak.\nDelegasi tiba"[..], FailingRead);
+        let mut chunks = ChunkReader::new(std::io::BufReader::new(broken), 1 << 20);
+        assert_eq!(chunks.next().unwrap().unwrap().text, "Iran menolak.\nDelegasi tiba");
+        assert!(chunks.next().unwrap().is_err());
+        assert!(chunks.next().is_none());
+    }
+
+    struct FailingRead;
+    impl std::io::Read for FailingRead {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::new(io::ErrorKind::UnexpectedEof, "stream cut"))
         }
     }
 

@@ -207,7 +207,7 @@ impl PyClassifier {
     /// max_features 4096, min_df 2, max_iter 60, word_ngrams 2, character
     /// n-grams off (char_max 0; char_min 3 when turned on). Labels that differ
     /// only in case raise ValueError; a label seen once or twice warns. Ctrl-C
-    /// stops the call.
+    /// returns at once; the solver finishes on a background thread.
     #[staticmethod]
     #[pyo3(signature = (texts, labels, *, algorithm="logistic", alpha=None, max_features=None, min_df=None,
                         max_iter=None, word_ngrams=None, char_min=None, char_max=None, stems=true, cues=true, shape=true))]
@@ -268,10 +268,18 @@ impl PyClassifier {
                 examples[clash].label, examples[first].label
             )));
         }
-        for (label, n) in crate::corpus::rare_labels(labels()) {
-            warn(py, format!("label `{label}` has only {n} example(s); a typo? It becomes a class of its own"))?;
+        for message in crate::corpus::rare_label_warnings(labels()) {
+            warn(py, message)?;
         }
-        interruptible(py, move || train(&examples, &params))?.map(Self::wrap).map_err(to_py)
+        let fit = move || {
+            if !parallel() {
+                // rayon's global pool did not survive the fork; a pool of our own does the work
+                let pool = rayon::ThreadPoolBuilder::new().build().map_err(|e| CoreError::Training(e.to_string()))?;
+                return pool.install(|| train(&examples, &params));
+            }
+            train(&examples, &params)
+        };
+        interruptible(py, fit)?.map(Self::wrap).map_err(to_py)
     }
 
     /// Writes the model to a file (atomically).

@@ -138,6 +138,23 @@ fn a_truncated_gzip_keeps_what_was_read_and_closes_its_document() {
     assert_eq!(docs[0]["sentences"], from_cut);
     let next = sentence_records(&records).into_iter().find(|r| r["source"] == docs[1]["source"]).unwrap();
     assert_eq!(next["index"], 0, "the next file numbers its sentences from 0");
+
+    // a small file cut inside its first chunk keeps its sentences too, also under --strict
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&page).unwrap();
+    let whole = gz.finish().unwrap();
+    let small = write(dir.path(), "small.txt.gz", &whole[..whole.len() - 12]);
+    for strict in [false, true] {
+        let mut cmd = klaim();
+        cmd.args(["classify", "--summary"]).arg(&small);
+        if strict {
+            cmd.arg("--strict");
+        }
+        let records = jsonl(&cmd.assert().code(1).get_output().stdout);
+        let doc = records.last().unwrap();
+        assert_eq!((&doc["record"], &doc["complete"]), (&"document".into(), &false.into()), "strict {strict}");
+        assert!(doc["sentences"].as_u64().unwrap() > 10, "strict {strict}: {doc}");
+    }
 }
 
 #[test]
@@ -157,7 +174,7 @@ fn directories_skip_hidden_and_binary_files_and_say_when_nothing_matched() {
     write(&dir.path().join(".git"), "page.txt", &page);
     write(dir.path(), "logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR Rusia menolak.\n");
     let out = klaim().args(["classify", "--summary"]).arg(dir.path()).assert().success();
-    let out = out.stderr(contains("logo.png: byte 8: a NUL byte, so a binary or UTF-16 file; skipped"));
+    let out = out.stderr(contains("logo.png: byte 8: a NUL byte in the first megabyte, so a binary or UTF-16 file; skipped"));
     let records = jsonl(&out.get_output().stdout);
     let sources: std::collections::BTreeSet<&str> = records.iter().map(|r| r["source"].as_str().unwrap()).collect();
     assert_eq!(sources.len(), 1, "only page.txt: {sources:?}");
