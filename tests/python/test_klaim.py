@@ -119,7 +119,7 @@ def test_fit_save_load_round_trip(small, tmp_path):
     info = back.info()
     assert info["training"]["n_records"] == 45 and info["algorithm"] == "logistic"
     nb = klaim.Classifier.fit(*zip(*TRAIN), algorithm="one-vs-rest", min_df=1)
-    assert nb.info()["algorithm"] == "one-vs-rest"
+    assert nb.info()["algorithm"] == nb.info()["params"]["algorithm"] == "one-vs-rest"
 
 
 def test_model_file_errors_are_catchable_by_name(tmp_path):
