@@ -356,53 +356,27 @@ mod tests {
     }
 
     #[test]
-    fn header_mistakes_are_errors() {
-        let (_d, p) = file("twice.csv", b"text,label\nTalks resume.,procedural\n\xEF\xBB\xBFtext,label\nIran denies it.,denial\n");
-        let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("twice.csv:3: this row repeats the header"), "{msg}");
-        let (_d, p) = file("dup.csv", b"text,label,label\nTalks resume.,procedural,other\n");
-        let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("dup.csv:1: the header names the `label` column twice"), "{msg}");
-        let (_d, p) = file("other.csv", b"kalimat|label\nx|other\n");
-        let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("header `kalimat|label` has no `text` column"), "{msg}");
-        // Excel's "CSV (Comma delimited)" is Windows-1252: a curly quote is byte 0x93
-        let (_d, p) = file("cp1252.csv", b"text,label\nok,other\nx\x93y\x94,other\n");
-        let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("cp1252.csv:3: invalid UTF-8 (byte 0x93 at offset 1 of the `text` field)"), "{msg}");
-        assert!(msg.contains("CSV UTF-8"), "{msg}");
-    }
-
-    #[test]
-    fn errors_name_file_line_and_problem() {
-        let (_d, p) = file("bad.jsonl", b"{\"text\": \"a\", \"label\": \"other\"}\n{\"label\": \"other\"}\n");
-        let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("bad.jsonl:2:") && msg.contains("no `text`"), "{msg}");
-
-        let (_d, p) = file("bad.tsv", b"sentence\tlabel\nx\tother\n");
-        let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("bad.tsv:1:") && msg.contains("`text` column"), "{msg}");
-
-        let (_d, p) = file("bad.csv", b"text,label\nok,other\n\xff\xfe,other\n");
-        let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("bad.csv:3:") && msg.contains("UTF-8"), "{msg}");
-
-        let (_d, p) = file("empty.csv", b"\n");
-        assert!(read_labelled(&p).unwrap_err().to_string().contains("empty"));
-
-        let (_d, p) = file("comma.csv", b"text,label\nRussia, in a statement, demands talks.,demand\n");
-        let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("comma.csv:2: 4 fields, but the header has 2"), "{msg}");
-
-        let (_d, p) = file("crlf.csv", b"text,label\r\nTalks resume.,procedural\r\nIran denies it.,denial\r\n,warning\r\n");
-        let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("crlf.csv:4: the record has an empty `text`"), "{msg}");
-
-        let (_d, p) = file("case.jsonl", b"{\"text\": \"a\", \"label\": \"demand\"}\n{\"text\": \"b\", \"label\": \"Demand\"}\n");
-        let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("case.jsonl:2: label `Demand` differs from `demand` (line 1)"), "{msg}");
-
-        let (_d, p) = file("blank.tsv", b"text\tlabel\n\tother\n");
-        assert!(read_labelled(&p).unwrap_err().to_string().contains("blank.tsv:2: the record has an empty `text`"));
+    fn bad_files_are_errors_naming_file_line_and_problem() {
+        let cases: &[(&str, &[u8], &str)] = &[
+            ("bad.jsonl", b"{\"text\": \"a\", \"label\": \"other\"}\n{\"label\": \"other\"}\n", "bad.jsonl:2: the record has no `text` field"),
+            ("bad.tsv", b"sentence\tlabel\nx\tother\n", "bad.tsv:1: the TSV header `sentence\tlabel` has no `text` column"),
+            ("bad.csv", b"text,label\nok,other\n\xff\xfe,other\n", "bad.csv:3: invalid UTF-8"),
+            ("empty.csv", b"\n", "empty.csv: the file is empty"),
+            ("comma.csv", b"text,label\nRussia, in a statement, demands talks.,demand\n", "comma.csv:2: 4 fields, but the header has 2"),
+            ("crlf.csv", b"text,label\r\nTalks resume.,procedural\r\nIran denies it.,denial\r\n,warning\r\n", "crlf.csv:4: the record has an empty `text`"),
+            ("case.jsonl", b"{\"text\": \"a\", \"label\": \"demand\"}\n{\"text\": \"b\", \"label\": \"Demand\"}\n", "case.jsonl:2: label `Demand` differs from `demand` (line 1)"),
+            ("blank.tsv", b"text\tlabel\n\tother\n", "blank.tsv:2: the record has an empty `text`"),
+            // two exports pasted together, the second with its own byte-order mark
+            ("twice.csv", b"text,label\nTalks resume.,procedural\n\xEF\xBB\xBFtext,label\nIran denies it.,denial\n", "twice.csv:3: this row repeats the header"),
+            ("dup.csv", b"text,label,label\nTalks resume.,procedural,other\n", "dup.csv:1: the header names the `label` column twice"),
+            ("other.csv", b"kalimat|label\nx|other\n", "other.csv:1: the CSV header `kalimat|label` has no `text` column"),
+            // Excel's "CSV (Comma delimited)" is Windows-1252: a curly quote is byte 0x93
+            ("cp1252.csv", b"text,label\nok,other\nx\x93y\x94,other\n", "cp1252.csv:3: invalid UTF-8 (byte 0x93 at offset 1 of the `text` field); klaim reads UTF-8 only: save the file as UTF-8 (in Excel, \"CSV UTF-8\")"),
+        ];
+        for (name, content, expected) in cases {
+            let (_d, p) = file(name, content);
+            let msg = read_labelled(&p).unwrap_err().to_string();
+            assert!(msg.contains(expected), "{name}: {msg}");
+        }
     }
 }
