@@ -569,7 +569,7 @@ fn read_sources(sources: Vec<Source>, a: &ClassifyArgs, feeder: &mut Feeder) {
             }
         };
         let source: Arc<str> = name.into();
-        if !a.jsonl_input && corpus::Format::detect(&path, b"") == corpus::Format::JsonLines {
+        if !a.jsonl_input && corpus::Format::from_name(&path) == Some(corpus::Format::JsonLines) {
             let msg = format!("{source}: a JSON Lines file read as plain text; pass --jsonl-input to classify its text field");
             if !feeder.problem(msg, false) {
                 return;

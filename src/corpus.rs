@@ -29,16 +29,25 @@ pub enum Format {
 }
 
 impl Format {
-    /// From the file name (a trailing `.gz` is looked through), else from the first line.
-    pub fn detect(path: &Path, first_line: &[u8]) -> Format {
+    /// From the file name alone (a trailing `.gz` is looked through).
+    pub fn from_name(path: &Path) -> Option<Format> {
         let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
         let name = name.strip_suffix(".gz").unwrap_or(&name);
         if name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json") {
-            Format::JsonLines
+            Some(Format::JsonLines)
         } else if name.ends_with(".tsv") || name.ends_with(".tab") {
-            Format::Tsv
+            Some(Format::Tsv)
         } else if name.ends_with(".csv") {
-            Format::Csv
+            Some(Format::Csv)
+        } else {
+            None
+        }
+    }
+
+    /// From the file name, else from the first line.
+    pub fn detect(path: &Path, first_line: &[u8]) -> Format {
+        if let Some(format) = Format::from_name(path) {
+            format
         } else if first_line.trim_ascii_start().starts_with(b"{") {
             Format::JsonLines
         } else if first_line.contains(&b'\t') {
@@ -279,9 +288,11 @@ fn read_delimited(path: &Path, bytes: &[u8], format: Format) -> Result<Lined> {
             continue;
         }
         let line = line_at(record.position().map_or(start, |p| p.byte() as usize));
-        // `cat a.csv b.csv` of two Excel files leaves b's byte-order mark before its header
+        // `cat a.csv b.csv` of two Excel files leaves b's byte-order mark before its header;
+        // only a row whose label reads `label` is worth the full comparison
         let unmarked = |f: &[u8]| f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f).trim_ascii().to_ascii_lowercase();
-        if record.iter().map(unmarked).eq(normalised.iter().cloned()) {
+        let label_is_header = record.get(label_col).is_some_and(|f| f.trim_ascii().eq_ignore_ascii_case(b"label"));
+        if label_is_header && record.iter().map(unmarked).eq(normalised.iter().cloned()) {
             return Err(KlaimError::data(path, line, "this row repeats the header (two files pasted together?)"));
         }
         if record.len() != headers.len() {
