@@ -11,7 +11,8 @@ use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyTypeError,
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
-use crate::classify::{classify_text, Options};
+use crate::classify::{classify_text, Options, SentenceResult};
+use rayon::prelude::*;
 use crate::corpus::Example;
 use crate::error::KlaimError as CoreError;
 use crate::features::FeatureConfig;
@@ -159,6 +160,32 @@ struct PyClassifier {
 impl PyClassifier {
     fn wrap(model: Model) -> Self {
         PyClassifier { model: Arc::new(model) }
+    }
+
+    /// The dicts `classify` returns for the sentences of `text`.
+    fn sentence_dicts<'py>(&self, py: Python<'py>, text: &str, results: Vec<SentenceResult>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let labels = self.model.labels();
+        let mut offsets = CharOffsets::new(text);
+        results
+            .into_iter()
+            .map(|r| {
+                let d = PyDict::new(py);
+                d.set_item("start", offsets.at(r.start))?;
+                d.set_item("end", offsets.at(r.end))?;
+                d.set_item("text", r.text)?;
+                d.set_item("label", &labels[r.label])?;
+                d.set_item("confidence", r.confidence)?;
+                let probs = PyDict::new(py);
+                for (l, p) in labels.iter().zip(&r.probabilities) {
+                    probs.set_item(l, p)?;
+                }
+                d.set_item("probabilities", probs)?;
+                d.set_item("boilerplate", r.boilerplate)?;
+                d.set_item("low_confidence", r.low_confidence)?;
+                d.set_item("model_label", r.replaced_label.map(|i| labels[i].as_str()))?;
+                Ok(d)
+            })
+            .collect()
     }
 
     /// Probabilities of `texts`, row after row. Works in slices, checking for
@@ -340,28 +367,39 @@ impl PyClassifier {
         let model = self.model.clone();
         let owned = text.to_string();
         let results = py.detach(move || classify_text(&model, &owned, 0, &options));
-        let labels = self.model.labels();
-        let mut offsets = CharOffsets::new(text);
-        results
-            .into_iter()
-            .map(|r| {
-                let d = PyDict::new(py);
-                d.set_item("start", offsets.at(r.start))?;
-                d.set_item("end", offsets.at(r.end))?;
-                d.set_item("text", r.text)?;
-                d.set_item("label", &labels[r.label])?;
-                d.set_item("confidence", r.confidence)?;
-                let probs = PyDict::new(py);
-                for (l, p) in labels.iter().zip(&r.probabilities) {
-                    probs.set_item(l, p)?;
+        self.sentence_dicts(py, text, results)
+    }
+
+    /// `classify` for many pages (a list or a pandas column of raw pages),
+    /// pages in parallel: one list of sentence dicts per page, in order.
+    #[pyo3(signature = (pages, *, min_confidence=None))]
+    fn classify_pages<'py>(
+        &self,
+        py: Python<'py>,
+        pages: &Bound<'py, PyAny>,
+        min_confidence: Option<f32>,
+    ) -> PyResult<Vec<Vec<Bound<'py, PyDict>>>> {
+        const SLICE: usize = 1024; // pages between checks for Ctrl-C
+        let options = Options { min_confidence };
+        options.check().map_err(to_py)?;
+        let pages = texts_of(pages, "pages")?;
+        let mut out = Vec::with_capacity(pages.len());
+        for slice in pages.chunks(SLICE) {
+            let (model, options) = (&*self.model, &options);
+            let results: Vec<Vec<SentenceResult>> = py.detach(move || {
+                let one = |page: &String| classify_text(model, page, 0, options);
+                if parallel() {
+                    slice.par_iter().map(one).collect()
+                } else {
+                    slice.iter().map(one).collect()
                 }
-                d.set_item("probabilities", probs)?;
-                d.set_item("boilerplate", r.boilerplate)?;
-                d.set_item("low_confidence", r.low_confidence)?;
-                d.set_item("model_label", r.replaced_label.map(|i| labels[i].as_str()))?;
-                Ok(d)
-            })
-            .collect()
+            });
+            for (page, sentences) in slice.iter().zip(results) {
+                out.push(self.sentence_dicts(py, page, sentences)?);
+            }
+            py.check_signals()?;
+        }
+        Ok(out)
     }
 
     /// Scores the classifier on labelled sentences: accuracy, macro_f1,

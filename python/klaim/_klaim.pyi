@@ -51,6 +51,10 @@ class Classifier:
         """One dict per sentence of raw page text: start, end (str indices), text, label, confidence,
         probabilities, boilerplate, low_confidence, model_label. Below min_confidence the label becomes
         "other"; confidence stays the probability of model_label."""
+    def classify_pages(
+        self, pages: Iterable[str], *, min_confidence: Optional[float] = None
+    ) -> list[list[dict[str, Any]]]:
+        """classify for many raw pages, pages in parallel: one list of sentence dicts per page."""
     def evaluate(self, texts: Iterable[str], labels: Iterable[str]) -> dict[str, Any]: ...
     def info(self) -> dict[str, Any]: ...
     def to_bytes(self) -> bytes: ...

@@ -167,6 +167,18 @@ def test_segment_gives_str_offsets_into_the_page(clf):
     assert sentences[0]["text"] == "Bulan Depan Rusia, AS dan NATO Duduk Satu Meja"
 
 
+def test_classify_pages_matches_classify_page_by_page(clf):
+    raw = SAMPLE.read_text(encoding="utf-8")
+    pages = [raw, "", "Iran menolak tuduhan itu.\nDelegasi tiba di Jenewa.", raw[: len(raw) // 2]] * 300
+    got = clf.classify_pages(pages, min_confidence=0.6)
+    assert len(got) == len(pages)
+    for page, records in zip(pages[:4], got[:4]):
+        assert records == clf.classify(page, min_confidence=0.6)
+    assert got[4:8] == got[:4]
+    with pytest.raises(TypeError, match=r"pages\[1\] is int"):
+        clf.classify_pages(["ok", 3])
+
+
 def test_classify_a_raw_page(clf):
     raw = SAMPLE.read_text(encoding="utf-8")
     records = clf.classify(raw)
