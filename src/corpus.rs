@@ -290,7 +290,7 @@ fn read_delimited(path: &Path, bytes: &[u8], format: Format) -> Result<Lined> {
         let line = line_at(record.position().map_or(start, |p| p.byte() as usize));
         // `cat a.csv b.csv` of two Excel files leaves b's byte-order mark before its header;
         // only a row whose label reads `label` is worth the full comparison
-        let unmarked = |f: &[u8]| f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f).trim_ascii().to_ascii_lowercase();
+        let unmarked = |f: &[u8]| f.strip_prefix(crate::input::BOM).unwrap_or(f).trim_ascii().to_ascii_lowercase();
         let label_is_header = record.get(label_col).is_some_and(|f| f.trim_ascii().eq_ignore_ascii_case(b"label"));
         if label_is_header && record.iter().map(unmarked).eq(normalised.iter().cloned()) {
             return Err(KlaimError::data(path, line, "this row repeats the header (two files pasted together?)"));

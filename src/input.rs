@@ -110,12 +110,15 @@ impl<R: BufRead> ChunkReader<R> {
     }
 }
 
-/// Removes a leading UTF-8 byte-order mark (spreadsheet exports and some
-/// Windows tools write one; it is not text). Returns how many bytes went.
+/// The UTF-8 byte-order mark: spreadsheet exports and some Windows tools
+/// write one; it is not text.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Removes a leading byte-order mark. Returns how many bytes went.
 pub fn strip_bom(buf: &mut Vec<u8>) -> usize {
-    if buf.starts_with(b"\xEF\xBB\xBF") {
-        buf.drain(..3);
-        3
+    if buf.starts_with(BOM) {
+        buf.drain(..BOM.len());
+        BOM.len()
     } else {
         0
     }

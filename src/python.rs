@@ -11,8 +11,9 @@ use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyTypeError,
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
-use crate::classify::{classify_text, Options, SentenceResult};
 use rayon::prelude::*;
+
+use crate::classify::{classify_text, Options, SentenceResult};
 use crate::corpus::Example;
 use crate::error::KlaimError as CoreError;
 use crate::features::FeatureConfig;
@@ -364,9 +365,8 @@ impl PyClassifier {
     fn classify<'py>(&self, py: Python<'py>, text: &str, min_confidence: Option<f32>) -> PyResult<Vec<Bound<'py, PyDict>>> {
         let options = Options { min_confidence };
         options.check().map_err(to_py)?;
-        let model = self.model.clone();
-        let owned = text.to_string();
-        let results = py.detach(move || classify_text(&model, &owned, 0, &options));
+        let model = &*self.model;
+        let results = py.detach(|| classify_text(model, text, 0, &options));
         self.sentence_dicts(py, text, results)
     }
 
